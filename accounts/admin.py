@@ -27,7 +27,20 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"fields": ["staff_id", "full_name", "email", "unit", "role", "password1", "password2"]})
+        (
+            None,
+            {
+                "fields": [
+                    "staff_id",
+                    "full_name",
+                    "email",
+                    "unit",
+                    "role",
+                    "password1",
+                    "password2",
+                ]
+            },
+        )
     ]
     filter_horizontal = ["groups", "user_permissions"]
 

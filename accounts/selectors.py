@@ -13,7 +13,9 @@ from .models import OrgUnit, Role, User
 
 def unit_scope_q(unit: OrgUnit, *, field: str = "unit") -> Q:
     """A filter for rows whose ``field`` (an OrgUnit FK) lies at or below ``unit``."""
-    return Q(**{f"{field}__path": unit.path}) | Q(**{f"{field}__path__startswith": unit.subtree_prefix})
+    return Q(**{f"{field}__path": unit.path}) | Q(
+        **{f"{field}__path__startswith": unit.subtree_prefix}
+    )
 
 
 def users_visible_to(user: User) -> QuerySet[User]:

@@ -25,7 +25,7 @@ def check_broker() -> dict:
     from sharekpi.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # kombu raises many kinds
         return {"ok": False, "error": exc.__class__.__name__, "transport": _transport()}

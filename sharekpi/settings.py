@@ -190,6 +190,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
+# One queue by default; a separate name isolates a deployment (or a test run) on a shared Redis.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("SHAREKPI_TASK_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,0 +1,44 @@
+# ShareKPI: `make run` starts the app on the embedded default, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SIZE ?= large
+
+.PHONY: run test lint format venv bench clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	DJANGO_DEBUG=on $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=on $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  ShareKPI is starting at http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"
+	@echo "  Demo logins (password demo1234): hr001 (HR admin), mgr001 (manager), stf001 (staff)"
+	@echo
+	DJANGO_DEBUG=on HOST=$(HOST) PORT=$(PORT) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho -f Procfile.dev start
+
+test: venv
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: venv
+	bash bench/run.sh $(SIZE)
+
+clean:
+	rm -rf $(VENV) var staticfiles
