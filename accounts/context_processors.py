@@ -9,7 +9,7 @@ NAV_ITEMS = [
     ("campaigns:my_shares", "My shares", {"staff", "manager", "hr_admin"}),
     ("scoring:my_kpi", "My KPI", {"staff", "manager", "hr_admin"}),
     ("campaigns:campaign_list", "Campaigns", {"hr_admin"}),
-    ("campaigns:review_queue", "Review", {"hr_admin"}),
+    ("review:review_queue", "Review", {"hr_admin"}),
     ("scoring:dashboard", "Dashboard", {"manager", "hr_admin"}),
     ("scoring:kpi_report", "KPI report", {"manager", "hr_admin"}),
     ("accounts:staff_import", "Import staff", {"hr_admin"}),

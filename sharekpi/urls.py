@@ -9,12 +9,18 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("accounts.api_urls")),
+    path("", include("campaigns.review_api_urls")),
+    path("", include("campaigns.api_urls")),
+    path("", include("scoring.api_urls")),
 ]
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/", include("accounts.urls")),
+    path("", include("campaigns.urls")),
+    path("", include("campaigns.review_urls")),
+    path("", include("scoring.urls")),
     path("healthz", health_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -1,0 +1,66 @@
+"""Read queries for campaigns and shares, scoped by who asks."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts import selectors as account_selectors
+from accounts.models import UNIT_SEPARATOR, OrgUnit, User
+
+from .models import Campaign, CampaignStatus, Share
+
+
+def ancestor_paths(unit: OrgUnit) -> list[str]:
+    """``A/B/C`` → ``["A", "A/B", "A/B/C"]``: the units whose audience includes ``unit``."""
+    parts = unit.path.split(UNIT_SEPARATOR)
+    return [UNIT_SEPARATOR.join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def audience_q(user: User) -> Q:
+    """Campaigns whose audience includes ``user``: no units (everyone), or a unit at or above theirs."""
+    everyone = Q(units__isnull=True)
+    if user.unit_id is None:
+        return everyone
+    return everyone | Q(units__path__in=ancestor_paths(user.unit))
+
+
+def campaigns_in_audience(user: User) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(audience_q(user)).distinct()
+
+
+def is_in_audience(campaign: Campaign, user: User) -> bool:
+    return campaigns_in_audience(user).filter(pk=campaign.pk).exists()
+
+
+def active_campaigns_for(user: User) -> QuerySet[Campaign]:
+    """Campaigns open today (organisation's time zone) whose audience includes ``user``,
+    annotated with ``shared_by_me``."""
+    today = timezone.localdate()
+    mine = Share.objects.filter(campaign=OuterRef("pk"), staff=user)
+    return (
+        campaigns_in_audience(user)
+        .filter(status=CampaignStatus.ACTIVE, starts_on__lte=today, ends_on__gte=today)
+        .annotate(shared_by_me=Exists(mine))
+        .prefetch_related("posts")
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
+    """HR: every campaign. Others: the campaigns whose audience includes them (any status but draft)."""
+    if user.is_hr_admin:
+        return Campaign.objects.all()
+    mine = Share.objects.filter(campaign=OuterRef("pk"), staff=user)
+    return (
+        campaigns_in_audience(user)
+        .exclude(status=CampaignStatus.DRAFT)
+        .annotate(shared_by_me=Exists(mine))
+    )
+
+
+def shares_visible_to(user: User) -> QuerySet[Share]:
+    """Staff: their own shares; managers: their subtree's; HR: all."""
+    if user.is_hr_admin:
+        return Share.objects.all()
+    return Share.objects.filter(staff__in=account_selectors.users_visible_to(user))
