@@ -151,6 +151,7 @@ class Share(models.Model):
             models.Index(fields=["staff", "status", "submitted_at"], name="share_staff_status_time"),
             models.Index(fields=["status", "submitted_at"], name="share_status_time"),
             models.Index(fields=["campaign", "status"], name="share_campaign_status"),
+            models.Index(fields=["platform", "post_id"], name="share_platform_post"),
         ]
 
     def __str__(self) -> str:

@@ -83,6 +83,9 @@ def submit_share(*, staff: User, campaign: Campaign, url: str, source: str = Sha
             f"share it on {names}.",
         )
     existing = Share.objects.filter(normalized_url=parsed.normalized_url).first()
+    if existing is None and parsed.post_id:
+        # The same post reached through another URL shape (permalink.php vs /posts/).
+        existing = Share.objects.filter(platform=parsed.platform, post_id=parsed.post_id).first()
     if existing is not None:
         raise duplicate_message(existing, staff)
     same_platform = Share.objects.filter(
