@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+"""Campaign and share endpoints under /api/v1/.
 
-urlpatterns: list = []
+``shares/<id>/review/`` lives in review_api_urls."""
+
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("campaigns", api.CampaignViewSet, basename="campaign")
+router.register("shares", api.ShareViewSet, basename="share")
+
+urlpatterns = router.urls

@@ -47,9 +47,13 @@ class Campaign(models.Model):
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    starts_on = models.DateField(help_text="First day staff may log shares (organisation's time zone).")
+    starts_on = models.DateField(
+        help_text="First day staff may log shares (organisation's time zone)."
+    )
     ends_on = models.DateField(help_text="Last day, inclusive.")
-    status = models.CharField(max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    status = models.CharField(
+        max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
     units = models.ManyToManyField(
         OrgUnit, blank=True, related_name="campaigns",
         help_text="Audience: these units and every unit below them. None = everyone.",
@@ -94,7 +98,9 @@ class CampaignPost(models.Model):
     class Meta:
         ordering = ["campaign", "platform"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "platform"], name="campaignpost_one_per_platform")
+            models.UniqueConstraint(
+                fields=["campaign", "platform"], name="campaignpost_one_per_platform"
+            )
         ]
 
     def __str__(self) -> str:
@@ -119,7 +125,9 @@ class ShareSource(models.TextChoices):
 class Share(models.Model):
     """A staff member's own post re-sharing a campaign."""
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shares")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shares"
+    )
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="shares")
     url = models.URLField("URL", max_length=2000, help_text="As the staff member gave it.")
     normalized_url = models.CharField(max_length=2000, unique=True)
@@ -144,11 +152,14 @@ class Share(models.Model):
         ordering = ["-submitted_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["staff", "campaign", "platform"], name="share_one_per_staff_campaign_platform"
+                fields=["staff", "campaign", "platform"],
+                name="share_one_per_staff_campaign_platform",
             )
         ]
         indexes = [
-            models.Index(fields=["staff", "status", "submitted_at"], name="share_staff_status_time"),
+            models.Index(
+                fields=["staff", "status", "submitted_at"], name="share_staff_status_time"
+            ),
             models.Index(fields=["status", "submitted_at"], name="share_status_time"),
             models.Index(fields=["campaign", "status"], name="share_campaign_status"),
             models.Index(fields=["platform", "post_id"], name="share_platform_post"),
@@ -196,7 +207,9 @@ class ReviewDecision(models.Model):
         REJECT = "reject", "Reject"
 
     share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="review_decisions")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decision = models.CharField(max_length=8, choices=Decision.choices)
     reason = models.TextField(blank=True)
     old_status = models.CharField(max_length=16, choices=ShareStatus.choices)
@@ -254,3 +267,6 @@ class PlatformPolicyChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.platform}: {self.old_policy or '-'} -> {self.new_policy}"

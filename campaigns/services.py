@@ -49,7 +49,9 @@ def duplicate_message(existing: Share, staff: User) -> DuplicateShare:
             existing, own=True, message="You have already logged this post (see My shares)."
         )
     return DuplicateShare(
-        existing, own=False, message="This post has already been claimed by another member of staff."
+        existing,
+        own=False,
+        message="This post has already been claimed by another member of staff.",
     )
 
 
@@ -65,7 +67,9 @@ def queue_verification(share_id: int) -> None:
 
 
 @transaction.atomic
-def submit_share(*, staff: User, campaign: Campaign, url: str, source: str = ShareSource.FORM) -> Share:
+def submit_share(
+    *, staff: User, campaign: Campaign, url: str, source: str = ShareSource.FORM
+) -> Share:
     try:
         parsed = platforms.parse(url)
     except platforms.InvalidShareUrl as exc:
@@ -115,7 +119,9 @@ def submit_share(*, staff: User, campaign: Campaign, url: str, source: str = Sha
         # A concurrent submission won the race; report it like any duplicate.
         existing = (
             Share.objects.filter(normalized_url=parsed.normalized_url).first()
-            or Share.objects.filter(staff=staff, campaign=campaign, platform=parsed.platform).first()
+            or Share.objects.filter(
+                staff=staff, campaign=campaign, platform=parsed.platform
+            ).first()
         )
         if existing is None:
             raise
@@ -172,7 +178,9 @@ class CampaignInput:
 
 
 @transaction.atomic
-def save_campaign(*, actor: User, values: CampaignInput, campaign: Campaign | None = None) -> Campaign:
+def save_campaign(
+    *, actor: User, values: CampaignInput, campaign: Campaign | None = None
+) -> Campaign:
     """Create or edit a campaign with its official posts (checked by the platform rules)."""
     errors: dict[str, list[str]] = {}
     if not values.title.strip():
@@ -194,7 +202,9 @@ def save_campaign(*, actor: User, values: CampaignInput, campaign: Campaign | No
     campaign.units.set(values.units)
     keep = {p.platform for p in parsed_posts}
     campaign.posts.exclude(platform__in=keep).delete()
-    for parsed, url in zip(parsed_posts, [u.strip() for u in values.post_urls if u.strip()], strict=True):
+    for parsed, url in zip(
+        parsed_posts, [u.strip() for u in values.post_urls if u.strip()], strict=True
+    ):
         CampaignPost.objects.update_or_create(
             campaign=campaign,
             platform=parsed.platform,

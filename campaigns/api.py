@@ -1,0 +1,249 @@
+"""The campaigns and shares API (DESIGN.md, "Public contract → HTTP API").
+
+Thin on purpose: scoping comes from campaigns.selectors, writes go through
+campaigns.services, and this module only turns their answers and errors into
+HTTP. Access: anonymous → 401/403 (DRF), wrong role → 403, anything outside the
+requester's scope → 404, never a hint that it exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.permissions import IsHrAdminOrReadOnly
+
+from . import selectors, services
+from .models import Campaign, Share, VerificationAttempt
+from .serializers import (
+    CampaignCreateSerializer,
+    CampaignListFilterSerializer,
+    CampaignSerializer,
+    DuplicateShareSerializer,
+    ShareCreateSerializer,
+    ShareDetailSerializer,
+    ShareListFilterSerializer,
+    ShareListItemSerializer,
+    ShareSerializer,
+)
+
+NOT_FOUND = OpenApiResponse(description="No such id, or outside what you may see.")
+
+
+def validated_filters(serializer_class, request) -> dict:
+    """Query-string filters, checked: a bad value is a 400 that says which and why."""
+    filters = serializer_class(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Campaigns for me",
+        description="Staff and managers: the campaigns open today whose audience includes them, "
+        "with `shared_by_me`. HR admins: every campaign, optionally filtered by `status`.",
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                enum=["draft", "active", "closed"],
+                description="HR admins only; ignored for others.",
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="One campaign",
+        description="Anyone in the campaign's audience (HR admins: any campaign); 404 otherwise.",
+    ),
+    create=extend_schema(
+        summary="Create a campaign (HR admins)",
+        request=CampaignCreateSerializer,
+        responses={
+            201: CampaignSerializer,
+            400: OpenApiResponse(description="Field errors, e.g. `{posts: [...]}`."),
+            403: OpenApiResponse(description="Not an HR admin."),
+        },
+    ),
+)
+class CampaignViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsHrAdminOrReadOnly]
+    serializer_class = CampaignSerializer
+    queryset = Campaign.objects.none()  # for the schema; get_queryset scopes by who asks
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        user = self.request.user
+        if self.action == "list":
+            if user.is_hr_admin:
+                campaigns = selectors.campaigns_visible_to(user)
+                wanted = validated_filters(CampaignListFilterSerializer, self.request)
+                if "status" in wanted:
+                    campaigns = campaigns.filter(status=wanted["status"])
+            else:
+                campaigns = selectors.active_campaigns_for(user)
+        else:
+            campaigns = selectors.campaigns_visible_to(user)
+        return campaigns.prefetch_related("posts", "units")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return CampaignCreateSerializer
+        return CampaignSerializer
+
+    def create(self, request, *args, **kwargs):
+        given = CampaignCreateSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        values = given.validated_data
+        try:
+            campaign = services.save_campaign(
+                actor=request.user,
+                values=services.CampaignInput(
+                    title=values["title"],
+                    description=values["description"],
+                    starts_on=values["starts_on"],
+                    ends_on=values["ends_on"],
+                    post_urls=[post["url"] for post in values["posts"]],
+                    units=values["units"],
+                    status=values["status"],
+                ),
+            )
+        except services.CampaignInvalid as exc:
+            raise ValidationError(exc.errors) from exc
+        campaign = self.get_queryset().get(pk=campaign.pk)
+        return Response(
+            CampaignSerializer(campaign, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Shares I may see",
+        description="Staff: their own shares; managers: their unit's and every unit below; "
+        "HR admins: all. Newest first, paginated. A bad filter value is a 400 naming it.",
+        parameters=[ShareListFilterSerializer],
+        responses={
+            200: ShareListItemSerializer(many=True),
+            400: OpenApiResponse(description="A bad filter value, e.g. `{year: [...]}`."),
+        },
+    ),
+    retrieve=extend_schema(
+        summary="One share with its verification attempts",
+        responses={200: ShareDetailSerializer, 404: NOT_FOUND},
+    ),
+    create=extend_schema(
+        summary="Log a share",
+        description="Anyone logged in may log a share of a campaign open to them today. "
+        "Verification runs later, in a worker; the share starts `pending`.",
+        request=ShareCreateSerializer,
+        responses={
+            201: ShareSerializer,
+            400: OpenApiResponse(
+                description="Bad input: `{url: [...]}` (not a post link, unknown platform, "
+                "platform not in the campaign) or `{campaign: [...]}` (unknown, not open "
+                "today, not meant for you)."
+            ),
+            409: OpenApiResponse(
+                DuplicateShareSerializer,
+                description="Already logged: this post (by anyone), or a share of this "
+                "campaign on this platform by you.",
+                examples=[
+                    OpenApiExample(
+                        "Your own share",
+                        value={
+                            "detail": "You have already logged this post (see My shares).",
+                            "existing_share": 42,
+                        },
+                    ),
+                    OpenApiExample(
+                        "Someone else's share",
+                        value={
+                            "detail": "This post has already been claimed by another member "
+                            "of staff.",
+                            "existing_share": None,
+                        },
+                    ),
+                ],
+            ),
+        },
+    ),
+)
+class ShareViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Share.objects.none()  # for the schema; get_queryset scopes by who asks
+
+    def get_queryset(self) -> QuerySet[Share]:
+        shares = selectors.shares_visible_to(self.request.user).select_related("staff")
+        if self.action == "retrieve":
+            return shares.prefetch_related(
+                Prefetch("attempts", queryset=VerificationAttempt.objects.order_by("started_at"))
+            )
+        if self.action == "list":
+            return self.filtered(shares)
+        return shares
+
+    def filtered(self, shares: QuerySet[Share]) -> QuerySet[Share]:
+        wanted = validated_filters(ShareListFilterSerializer, self.request)
+        if "year" in wanted:
+            start, end = selectors.kpi_year_bounds(wanted["year"])
+            shares = shares.filter(submitted_at__gte=start, submitted_at__lt=end)
+        if "status" in wanted:
+            shares = shares.filter(status=wanted["status"])
+        if "campaign" in wanted:
+            shares = shares.filter(campaign_id=wanted["campaign"])
+        if "staff_id" in wanted:
+            shares = shares.filter(staff__staff_id=wanted["staff_id"])
+        return shares.order_by("-submitted_at", "-pk")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ShareCreateSerializer
+        if self.action == "retrieve":
+            return ShareDetailSerializer
+        return ShareListItemSerializer
+
+    def create(self, request, *args, **kwargs):
+        given = ShareCreateSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        try:
+            share = services.submit_share(
+                staff=request.user,
+                campaign=given.validated_data["campaign"],
+                url=given.validated_data["url"],
+                source=given.validated_data["source"],
+            )
+        except services.ShareRefused as exc:
+            raise ValidationError({exc.field: [exc.message]}) from exc
+        except services.DuplicateShare as exc:
+            return Response(self.duplicate_body(exc), status=status.HTTP_409_CONFLICT)
+        return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+    def duplicate_body(self, duplicate: services.DuplicateShare) -> dict:
+        """Point at the existing share only when the requester may open it anyway
+        (GET shares/{id}/): their own, their team's for a manager, any for HR.
+        Someone else's claim stays anonymous to staff."""
+        user = self.request.user
+        existing = duplicate.existing
+        body = {"detail": duplicate.message, "existing_share": None}
+        if duplicate.own or selectors.shares_visible_to(user).filter(pk=existing.pk).exists():
+            body["existing_share"] = existing.pk
+            if existing.staff_id != user.pk:
+                body["claimed_by"] = existing.staff.staff_id
+        return body
