@@ -27,3 +27,33 @@ class AdminUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class StaffImportForm(forms.Form):
+    """Upload of a staff CSV; ``cleaned_data["file"]`` is its bytes."""
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    file = forms.FileField(
+        label="Staff CSV file",
+        help_text=(
+            "Columns: staff_id, full_name, email, unit, manager_staff_id, role, active. "
+            "In Excel choose Save As → CSV UTF-8 (Comma delimited)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 10 MB; split it into parts.")
+        content = upload.read()
+        if not content.strip():
+            raise forms.ValidationError("The file is empty.")
+        return content
+
+
+class StaffImportConfirmForm(forms.Form):
+    """Confirms the previewed import; the fingerprint ties it to that preview."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -14,4 +14,7 @@ urlpatterns = [
     path("password/reset/sent/", views.password_reset_done, name="password_reset_done"),
     path("password/set/<uidb64>/<token>/", views.password_set, name="password_set"),
     path("password/set/done/", views.password_set_done, name="password_set_done"),
+    path("staff/import/", views.staff_import, name="staff_import"),
+    path("staff/import/confirm/", views.staff_import_confirm, name="staff_import_confirm"),
+    path("staff/import/template.csv", views.staff_import_template, name="staff_import_template"),
 ]

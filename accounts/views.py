@@ -1,10 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors
-from .forms import LoginForm
+from . import imports, selectors
+from .forms import LoginForm, StaffImportConfirmForm, StaffImportForm
+from .permissions import hr_admin_required
 
 
 class LoginView(auth_views.LoginView):
@@ -46,3 +50,106 @@ password_set = auth_views.PasswordResetConfirmView.as_view(
 password_set_done = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_set_done.html"
 )
+
+
+# --- staff import (HR) ----------------------------------------------------------------------
+
+# The previewed file waits in the session until HR confirms it; the plan's
+# fingerprint (file + what it would change) travels through the confirm form,
+# so confirming an old preview, another tab's file or data that changed since
+# is refused instead of silently importing something else.
+STAFF_IMPORT_SESSION_KEY = "staff_import"
+STAFF_IMPORT_PREVIEW_ROWS = 500
+
+
+def _render_import_preview(request, plan: imports.ImportPlan, *, file_name: str = ""):
+    if plan.is_valid and plan.has_writes:
+        request.session[STAFF_IMPORT_SESSION_KEY] = {
+            "content": plan.text,
+            "fingerprint": plan.fingerprint,
+            "file_name": file_name,
+        }
+    else:
+        request.session.pop(STAFF_IMPORT_SESSION_KEY, None)
+    pending = plan.pending
+    context = {
+        "plan": plan,
+        "file_name": file_name,
+        "counts": plan.counts,
+        "changes": pending[:STAFF_IMPORT_PREVIEW_ROWS],
+        "more_changes": max(0, len(pending) - STAFF_IMPORT_PREVIEW_ROWS),
+        "confirm_form": StaffImportConfirmForm(initial={"fingerprint": plan.fingerprint}),
+    }
+    return render(request, "accounts/staff_import_preview.html", context)
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def staff_import(request):
+    """Upload a staff CSV and see what it would change (nothing is written yet)."""
+    if request.method == "POST":
+        form = StaffImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            plan = imports.plan_import(content=form.cleaned_data["file"], actor=request.user)
+            return _render_import_preview(request, plan, file_name=request.FILES["file"].name)
+    else:
+        form = StaffImportForm()
+    return render(
+        request,
+        "accounts/staff_import.html",
+        {"form": form, "columns": imports.COLUMNS},
+    )
+
+
+@hr_admin_required
+@require_POST
+def staff_import_confirm(request):
+    """Apply the previewed import, if it is still the one HR looked at."""
+    pending = request.session.get(STAFF_IMPORT_SESSION_KEY)
+    form = StaffImportConfirmForm(request.POST)
+    if (
+        not pending
+        or not form.is_valid()
+        or form.cleaned_data["fingerprint"] != pending.get("fingerprint")
+    ):
+        messages.error(
+            request,
+            "That preview is no longer current (another file was uploaded since, or it was "
+            "already imported). Nothing was written; upload the file again.",
+        )
+        return redirect("accounts:staff_import")
+    file_name = pending.get("file_name", "")
+    stale_message = (
+        "Staff data changed since the preview, so nothing was written. "
+        "Here is the preview again against the current data."
+    )
+    plan = imports.plan_import(content=pending["content"], actor=request.user)
+    if plan.fingerprint != pending["fingerprint"]:
+        messages.warning(request, stale_message)
+        return _render_import_preview(request, plan, file_name=file_name)
+    try:
+        result = imports.apply_import(plan=plan, actor=request.user)
+    except imports.StaffImportError:  # changed between the check above and the write
+        messages.warning(request, stale_message)
+        plan = imports.plan_import(content=pending["content"], actor=request.user)
+        return _render_import_preview(request, plan, file_name=file_name)
+    request.session.pop(STAFF_IMPORT_SESSION_KEY, None)
+    counts = result.counts
+    messages.success(
+        request,
+        f"Imported {file_name or 'the file'}: {counts['create']} created, "
+        f"{counts['update']} updated, {counts['deactivate']} deactivated, "
+        f"{counts['unchanged']} unchanged; {result.units_created} new unit(s).",
+    )
+    return redirect("accounts:staff_import")
+
+
+@hr_admin_required
+@require_GET
+def staff_import_template(request):
+    """An empty staff CSV (header row only). The BOM makes Excel read it as UTF-8."""
+    response = HttpResponse(
+        "\ufeff" + imports.template_csv(), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="sharekpi-staff.csv"'
+    return response

@@ -1,0 +1,861 @@
+"""Staff import: read the staff CSV, plan every change, then apply it in one go.
+
+The CSV is the public contract in DESIGN.md ("Staff CSV")::
+
+    staff_id,full_name,email,unit,manager_staff_id,role,active
+
+Two steps, so the HR page can show a preview and the command a dry run:
+
+* ``plan_import(content=...)`` reads and validates the whole file and decides,
+  per row, ``create`` / ``update`` / ``unchanged`` / ``deactivate``. It only
+  reads the database (a fixed handful of queries, whatever the file size) and
+  reports *every* bad row with its file line number.
+* ``apply_import(plan=...)`` re-plans inside one transaction (so it acts on
+  the database as it is now, and refuses if that differs from the plan the
+  caller showed), then writes with bulk queries: new units level by level
+  of the tree, new users level by level of management (so each is inserted
+  with its manager already set), then only the changed fields of existing
+  users. A file with any bad row writes nothing.
+
+Users who are not in the file are left alone: leaving someone out is not a
+way to deactivate them (``active=no`` is).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from .models import UNIT_SEPARATOR, OrgUnit, Role, User
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_COLUMNS = ("staff_id", "full_name", "email", "unit", "manager_staff_id", "role")
+OPTIONAL_COLUMNS = ("active",)
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+HEADER_LINE = ",".join(COLUMNS)
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "1"})
+FALSE_WORDS = frozenset({"no", "n", "false", "0"})
+
+# Field lengths from accounts.models, repeated here so a long cell is a row
+# error instead of a database error halfway through the import.
+MAX_STAFF_ID = User._meta.get_field("staff_id").max_length
+MAX_FULL_NAME = User._meta.get_field("full_name").max_length
+MAX_EMAIL = 254
+MAX_UNIT_NAME = OrgUnit._meta.get_field("name").max_length
+MAX_UNIT_PATH = OrgUnit._meta.get_field("path").max_length
+
+# Rows per INSERT/UPDATE; Django lowers it further where the database needs
+# it (SQLite's 999 parameters).
+BATCH_SIZE = 1000
+# Values per ``IN (...)`` list when fetching rows back.
+IN_CHUNK = 900
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    DEACTIVATE = "deactivate"
+
+
+class StaffImportError(Exception):
+    """The import cannot be applied; ``errors`` says why, row by row."""
+
+    def __init__(self, message: str, errors: Iterable[RowError] = ()):
+        super().__init__(message)
+        self.errors = tuple(errors)
+
+
+class ImportRejected(StaffImportError):
+    """The file has bad rows; nothing was written."""
+
+
+class StaleImportPlan(StaffImportError):
+    """The staff data changed between planning and applying; plan again."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # file line; the header is line 1
+    staff_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        who = f" ({self.staff_id})" if self.staff_id else ""
+        return f"line {self.line}{who}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old or '—'} → {self.new or '—'}"
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """One row, cleaned: stripped, NFC-normalised, email lower-cased. On a bad
+    row the values that failed their check are blank."""
+
+    line: int
+    staff_id: str
+    full_name: str
+    email: str
+    unit_path: str
+    manager_staff_id: str  # "" = no manager
+    role: str
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """What the import will do to one person (one row of the preview)."""
+
+    row: StaffRow
+    action: Action
+    changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def line(self) -> int:
+        return self.row.line
+
+    @property
+    def staff_id(self) -> str:
+        return self.row.staff_id
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(str(change) for change in self.changes)
+
+
+@dataclass(frozen=True)
+class _ExistingUser:
+    id: int
+    staff_id: str
+    full_name: str
+    email: str
+    unit_id: int | None
+    manager_id: int | None
+    role: str
+    is_active: bool
+
+
+@dataclass
+class _Snapshot:
+    """The database as the plan saw it: what apply needs to write."""
+
+    users: dict[str, _ExistingUser] = field(default_factory=dict)  # by staff_id
+    unit_ids: dict[str, int] = field(default_factory=dict)  # by path
+    staff_id_by_pk: dict[int, str] = field(default_factory=dict)
+    path_by_pk: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> _Snapshot:
+        """Every user and unit, in two queries: cheaper than thousands of
+        lookups, and needed anyway to follow manager chains for cycles."""
+        snapshot = cls()
+        for values in User.objects.order_by().values_list(
+            "id", "staff_id", "full_name", "email", "unit_id", "manager_id", "role", "is_active"
+        ):
+            user = _ExistingUser(*values)
+            snapshot.users[user.staff_id] = user
+            snapshot.staff_id_by_pk[user.id] = user.staff_id
+        for pk, path in OrgUnit.objects.order_by().values_list("id", "path"):
+            snapshot.unit_ids[path] = pk
+            snapshot.path_by_pk[pk] = path
+        return snapshot
+
+    def manager_staff_id(self, user: _ExistingUser) -> str:
+        return self.staff_id_by_pk.get(user.manager_id, "") if user.manager_id else ""
+
+    def unit_path(self, user: _ExistingUser) -> str:
+        return self.path_by_pk.get(user.unit_id, "") if user.unit_id else ""
+
+
+@dataclass
+class ImportPlan:
+    """Everything the import would do, decided without writing anything."""
+
+    text: str  # the decoded CSV; plan_import(content=plan.text) plans it again
+    changes: tuple[PlannedChange, ...]
+    errors: tuple[RowError, ...]
+    warnings: tuple[str, ...]
+    new_unit_paths: tuple[str, ...]
+    row_count: int
+    fingerprint: str  # changes whenever the file or the resulting plan changes
+    _snapshot: _Snapshot = field(default_factory=_Snapshot, repr=False, compare=False)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {action.value: 0 for action in Action}
+        for change in self.changes:
+            counts[change.action] += 1
+        return counts
+
+    @property
+    def bad_line_count(self) -> int:
+        return len({error.line for error in self.errors})
+
+    @property
+    def pending(self) -> tuple[PlannedChange, ...]:
+        """The rows that would change something (everything but ``unchanged``)."""
+        return tuple(c for c in self.changes if c.action != Action.UNCHANGED)
+
+    @property
+    def has_writes(self) -> bool:
+        return bool(self.pending or self.new_unit_paths)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    counts: dict[str, int]
+    errors: tuple[RowError, ...]
+    changes: tuple[PlannedChange, ...]
+    units_created: int
+
+    @property
+    def written(self) -> bool:
+        return bool(self.units_created or any(c.action != Action.UNCHANGED for c in self.changes))
+
+
+# --- reading the file -----------------------------------------------------------------------
+
+
+def _decode(content: bytes | str, warnings: list[str]) -> str:
+    """Bytes → text. UTF-8 (BOM or not) is the contract; UTF-16 (Excel's
+    "Unicode Text") and Windows-1252 (Excel's plain "CSV") are read with a
+    warning. Raises ImportRejected when the bytes are none of these."""
+    if isinstance(content, str):
+        text = content
+    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = content.decode("utf-16")
+        warnings.append(
+            "The file is UTF-16 (Excel 'Unicode Text'); it was read as such. "
+            "'CSV UTF-8 (Comma delimited)' is the expected format."
+        )
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = content.count(b"\n", 0, exc.start) + 1
+            try:
+                text = content.decode("cp1252")
+            except UnicodeDecodeError:
+                raise ImportRejected(
+                    "The file is not UTF-8 text.",
+                    [
+                        RowError(
+                            line,
+                            "",
+                            "the file is not UTF-8 text (first bad byte on this line). "
+                            "In Excel use Save As → 'CSV UTF-8 (Comma delimited)'.",
+                        )
+                    ],
+                ) from exc
+            warnings.append(
+                f"The file is not valid UTF-8 (first bad byte on line {line}), so it was read "
+                "as Windows-1252 (Excel's plain 'CSV' format). Check that names with accents "
+                "or non-Latin letters look right below, or save the file as "
+                "'CSV UTF-8 (Comma delimited)' and upload it again."
+            )
+    text = text.removeprefix("\ufeff")
+    return unicodedata.normalize("NFC", text)
+
+
+def _header_key(cell: str) -> str:
+    return "_".join(cell.strip().lower().replace("-", " ").split())
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first file line of the record, cells) for every CSV record."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    previous_end = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportRejected(
+                "The file is not valid CSV.",
+                [RowError(previous_end + 1, "", f"not valid CSV here ({exc}); check the quotes")],
+            ) from exc
+        yield previous_end + 1, cells
+        previous_end = reader.line_num
+
+
+def _pick_delimiter(text: str) -> tuple[str, list[str]]:
+    first_line = text.split("\n", 1)[0]
+    if "," in first_line or not first_line.strip():
+        return ",", []
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+        if delimiter in first_line:
+            return delimiter, [f"The columns are separated by {name}, not commas; read as such."]
+    return ",", []
+
+
+# --- validating -----------------------------------------------------------------------------
+
+
+def _parse_active(value: str) -> bool | None:
+    word = value.strip().lower()
+    if word == "" or word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
+def _parse_role(value: str) -> str | None:
+    word = "_".join(value.strip().lower().replace("-", " ").split())
+    return word if word in Role.values else None
+
+
+def _unit_path_problem(path: str) -> str | None:
+    segments = path.split(UNIT_SEPARATOR)
+    if any(segment.strip() == "" for segment in segments):
+        return f"unit {path!r} has an empty part (check for '//' or a '/' at either end)"
+    if any(len(segment.strip()) > MAX_UNIT_NAME for segment in segments):
+        return f"a unit name in {path!r} is longer than {MAX_UNIT_NAME} characters"
+    if len(_clean_unit_path(path)) > MAX_UNIT_PATH:
+        return f"unit path is longer than {MAX_UNIT_PATH} characters"
+    return None
+
+
+def _clean_unit_path(path: str) -> str:
+    return UNIT_SEPARATOR.join(segment.strip() for segment in path.split(UNIT_SEPARATOR))
+
+
+def _unit_prefixes(path: str) -> Iterator[str]:
+    segments = path.split(UNIT_SEPARATOR)
+    for depth in range(1, len(segments) + 1):
+        yield UNIT_SEPARATOR.join(segments[:depth])
+
+
+def _check_row(line: int, cells: dict[str, str]) -> tuple[StaffRow, list[RowError]]:
+    """Validate one row on its own (no other rows, no database).
+
+    Always returns a row, so the checks across rows still run on a bad one
+    and report all its problems at once; a value that failed here is blanked
+    in it (and then skipped by those checks).
+    """
+    staff_id = cells["staff_id"]
+    errors: list[RowError] = []
+
+    def bad(reason: str) -> None:
+        errors.append(RowError(line, staff_id, reason))
+
+    for column in ("staff_id", "full_name", "email", "unit", "role"):
+        if not cells[column]:
+            bad(f"{column} is missing")
+    if any(ch.isspace() for ch in staff_id):
+        bad(f"staff_id {staff_id!r} contains a space")
+    if len(staff_id) > MAX_STAFF_ID:
+        bad(f"staff_id is longer than {MAX_STAFF_ID} characters")
+    if len(cells["full_name"]) > MAX_FULL_NAME:
+        bad(f"full_name is longer than {MAX_FULL_NAME} characters")
+    email = cells["email"].lower()
+    if email:
+        try:
+            if len(email) > MAX_EMAIL:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            bad(f"email {cells['email']!r} is not a valid email address")
+            email = ""
+    unit_path = cells["unit"]
+    if unit_path and (problem := _unit_path_problem(unit_path)):
+        bad(problem)
+        unit_path = ""
+    role = _parse_role(cells["role"]) if cells["role"] else ""
+    if role is None:
+        bad(f"role {cells['role']!r} is unknown (use {', '.join(Role.values)})")
+        role = ""
+    is_active = _parse_active(cells["active"])
+    if is_active is None:
+        bad(f"active {cells['active']!r} is unknown (use yes or no)")
+    manager_staff_id = cells["manager_staff_id"]
+    if manager_staff_id and manager_staff_id == staff_id:
+        bad("manager_staff_id is the person's own staff_id")
+        manager_staff_id = ""
+    row = StaffRow(
+        line=line,
+        staff_id=staff_id,
+        full_name=cells["full_name"],
+        email=email,
+        unit_path=_clean_unit_path(unit_path) if unit_path else "",
+        manager_staff_id=manager_staff_id,
+        role=role,
+        is_active=is_active is not False,
+    )
+    return row, errors
+
+
+def _read_rows(text: str, warnings: list[str]) -> tuple[list[StaffRow], list[RowError], int]:
+    """The header and every row, each row checked on its own.
+
+    Returns (rows, errors, number of non-blank rows). Raises
+    ImportRejected when the header is unusable: then no row can be read.
+    """
+    delimiter, delimiter_warnings = _pick_delimiter(text)
+    warnings += delimiter_warnings
+    records = list(_records(text, delimiter))
+    if not records or not any(cell.strip() for cell in records[0][1]):
+        raise ImportRejected(
+            "The file is empty.",
+            [RowError(1, "", f"the file is empty; the first line must be: {HEADER_LINE}")],
+        )
+
+    # Header: any order, any case, stray spaces; trailing empty cells (Excel) ignored.
+    header = [_header_key(cell) for cell in records[0][1]]
+    while header and header[-1] == "":
+        header.pop()
+    header_errors: list[RowError] = []
+    index: dict[str, int] = {}
+    for position, name in enumerate(header):
+        if name in index:
+            header_errors.append(RowError(1, "", f"column {name!r} appears twice in the header"))
+        elif name in COLUMNS:
+            index[name] = position
+        elif name:
+            warnings.append(f"Column {name!r} is not used and was ignored.")
+    missing = [name for name in REQUIRED_COLUMNS if name not in index]
+    if missing:
+        header_errors.append(
+            RowError(
+                1,
+                "",
+                f"the header is missing {', '.join(missing)}; the first line must be: "
+                f"{HEADER_LINE} (active is optional)",
+            )
+        )
+    if header_errors:
+        raise ImportRejected("The header row is wrong.", header_errors)
+
+    rows: list[StaffRow] = []
+    errors: list[RowError] = []
+    row_count = 0
+    for line, raw in records[1:]:
+        cells = [cell.strip() for cell in raw]
+        if not any(cells):
+            continue  # a blank line, or one of Excel's trailing ",,,,," rows
+        row_count += 1
+        if any(cells[len(header) :]):
+            staff_id = cells[index["staff_id"]] if index["staff_id"] < len(cells) else ""
+            errors.append(
+                RowError(
+                    line,
+                    staff_id,
+                    f"the row has {len(cells)} values but the header has {len(header)} columns "
+                    "(a value with a comma must be in double quotes)",
+                )
+            )
+            continue
+        values = {
+            name: (cells[index[name]] if name in index and index[name] < len(cells) else "")
+            for name in COLUMNS
+        }
+        row, row_errors = _check_row(line, values)
+        errors += row_errors
+        rows.append(row)
+    if row_count == 0:
+        warnings.append("The file has a header but no staff rows.")
+    return rows, errors, row_count
+
+
+def _manager_cycles(
+    rows: dict[str, StaffRow], db_manager_of: dict[str, str | None]
+) -> dict[str, list[str]]:
+    """staff_id → the cycle it sits on, for file rows whose manager chain
+    (file rows first, then the database) comes back to them."""
+    manager_of = dict(db_manager_of)
+    for staff_id, row in rows.items():
+        manager_of[staff_id] = row.manager_staff_id or None
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
+    on_cycle: dict[str, list[str]] = {}
+    for start in rows:
+        walk: list[str] = []
+        current: str | None = start
+        while current is not None and current not in state:
+            state[current] = 1
+            walk.append(current)
+            current = manager_of.get(current)
+        if current is not None and state.get(current) == 1:
+            cycle = walk[walk.index(current) :]
+            for member in cycle:
+                on_cycle[member] = cycle
+        for member in walk:
+            state[member] = 2
+    return {staff_id: cycle for staff_id, cycle in on_cycle.items() if staff_id in rows}
+
+
+def _check_across_rows(
+    rows: list[StaffRow], errors: list[RowError], snapshot: _Snapshot
+) -> list[StaffRow]:
+    """Checks that need the other rows and the database: duplicates, emails
+    taken, unknown managers, manager cycles. Appends to ``errors``; returns
+    the rows with a staff_id seen for the first time."""
+    email_owner = {user.email.lower(): user for user in snapshot.users.values()}
+    first_by_staff_id: dict[str, StaffRow] = {}
+    first_by_email: dict[str, StaffRow] = {}
+    for row in rows:
+        if not row.staff_id:
+            continue  # already reported as missing
+        if (first := first_by_staff_id.get(row.staff_id)) is not None:
+            errors.append(
+                RowError(
+                    row.line, row.staff_id, f"staff_id appears again (first on line {first.line})"
+                )
+            )
+            continue
+        first_by_staff_id[row.staff_id] = row
+        if not row.email:
+            continue  # missing or invalid: already reported
+        if (first := first_by_email.get(row.email)) is not None:
+            errors.append(
+                RowError(
+                    row.line,
+                    row.staff_id,
+                    f"email {row.email} is also on line {first.line} ({first.staff_id})",
+                )
+            )
+        else:
+            first_by_email[row.email] = row
+        owner = email_owner.get(row.email)
+        if owner is not None and owner.staff_id != row.staff_id:
+            errors.append(
+                RowError(
+                    row.line,
+                    row.staff_id,
+                    f"email {row.email} already belongs to {owner.full_name} ({owner.staff_id})",
+                )
+            )
+    unique_rows = list(first_by_staff_id.values())
+
+    for row in unique_rows:
+        manager = row.manager_staff_id
+        if manager and manager not in first_by_staff_id and manager not in snapshot.users:
+            errors.append(
+                RowError(
+                    row.line,
+                    row.staff_id,
+                    f"manager_staff_id {manager} is neither in this file nor an existing user",
+                )
+            )
+
+    db_manager_of = {
+        staff_id: snapshot.manager_staff_id(user) or None
+        for staff_id, user in snapshot.users.items()
+    }
+    cycles = _manager_cycles(first_by_staff_id, db_manager_of)
+    for row in unique_rows:
+        if (cycle := cycles.get(row.staff_id)) is not None:
+            start = cycle.index(row.staff_id)
+            loop = [*cycle[start:], *cycle[:start], row.staff_id]
+            errors.append(RowError(row.line, row.staff_id, f"manager cycle: {' → '.join(loop)}"))
+    return unique_rows
+
+
+def _decide(row: StaffRow, snapshot: _Snapshot) -> PlannedChange:
+    user = snapshot.users.get(row.staff_id)
+    if user is None:
+        return PlannedChange(row, Action.CREATE)
+    pairs = [
+        ("full_name", user.full_name, row.full_name),
+        ("email", user.email, row.email),
+        ("unit", snapshot.unit_path(user), row.unit_path),
+        ("manager_staff_id", snapshot.manager_staff_id(user), row.manager_staff_id),
+        ("role", user.role, row.role),
+        ("active", "yes" if user.is_active else "no", "yes" if row.is_active else "no"),
+    ]
+    changes = tuple(FieldChange(name, old, new) for name, old, new in pairs if old != new)
+    if user.is_active and not row.is_active:
+        return PlannedChange(row, Action.DEACTIVATE, changes)
+    return PlannedChange(row, Action.UPDATE if changes else Action.UNCHANGED, changes)
+
+
+def _check_actor(change: PlannedChange, actor: User, errors: list[RowError]) -> None:
+    """HR must not lock themselves out by import."""
+    row = change.row
+    if change.action == Action.DEACTIVATE:
+        errors.append(RowError(row.line, row.staff_id, "you cannot deactivate yourself"))
+    if actor.is_hr_admin and not actor.is_superuser and row.role != Role.HR_ADMIN:
+        errors.append(
+            RowError(row.line, row.staff_id, "you cannot take away your own HR admin role")
+        )
+
+
+def plan_import(*, content: bytes | str, actor: User | None = None) -> ImportPlan:
+    """Read and validate a staff CSV and decide what importing it would do.
+
+    Never writes, and reads the database in two queries. Bad input is
+    reported in ``plan.errors`` (one entry per problem, each with its file
+    line), not raised. ``actor``, when given, may not deactivate their own
+    account or take away their own HR role.
+    """
+    warnings: list[str] = []
+    text = content if isinstance(content, str) else content.decode("utf-8", errors="replace")
+    try:
+        text = _decode(content, warnings)
+        rows, errors, row_count = _read_rows(text, warnings)
+    except ImportRejected as exc:  # the file as a whole cannot be read
+        return _plan(text=text, warnings=warnings, errors=list(exc.errors))
+
+    snapshot = _Snapshot.load()
+    unique_rows = _check_across_rows(rows, errors, snapshot)
+    # Decide only for the good rows: the counts say what a corrected file
+    # would do at least, and a bad row has no reliable values to compare.
+    bad_lines = {error.line for error in errors}
+    good_rows = [row for row in unique_rows if row.line not in bad_lines]
+    changes = [_decide(row, snapshot) for row in good_rows]
+    if actor is not None:
+        for change in changes:
+            if change.row.staff_id == actor.staff_id:
+                _check_actor(change, actor, errors)
+
+    needed_units = {prefix for row in good_rows for prefix in _unit_prefixes(row.unit_path)}
+    new_unit_paths = sorted(
+        (path for path in needed_units if path not in snapshot.unit_ids),
+        key=lambda path: (path.count(UNIT_SEPARATOR), path),
+    )
+    return _plan(
+        text=text,
+        warnings=warnings,
+        errors=errors,
+        changes=changes,
+        new_unit_paths=new_unit_paths,
+        row_count=row_count,
+        snapshot=snapshot,
+    )
+
+
+def _plan(
+    *,
+    text: str,
+    warnings: list[str],
+    errors: list[RowError],
+    changes: Sequence[PlannedChange] = (),
+    new_unit_paths: Sequence[str] = (),
+    row_count: int = 0,
+    snapshot: _Snapshot | None = None,
+) -> ImportPlan:
+    errors = sorted(errors, key=lambda error: error.line)
+    digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass"))
+    digest.update(repr((tuple(changes), tuple(errors), tuple(new_unit_paths))).encode())
+    return ImportPlan(
+        text=text,
+        changes=tuple(changes),
+        errors=tuple(errors),
+        warnings=tuple(warnings),
+        new_unit_paths=tuple(new_unit_paths),
+        row_count=row_count,
+        fingerprint=digest.hexdigest(),
+        _snapshot=snapshot or _Snapshot(),
+    )
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = IN_CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _create_units(paths: tuple[str, ...], unit_ids: dict[str, int]) -> int:
+    """Create the missing units one tree level at a time (a parent's id is
+    needed before its children can point at it)."""
+    by_depth: dict[int, list[str]] = defaultdict(list)
+    for path in paths:
+        by_depth[path.count(UNIT_SEPARATOR)].append(path)
+    for depth in sorted(by_depth):
+        units = []
+        for path in by_depth[depth]:
+            parent_path, _, name = path.rpartition(UNIT_SEPARATOR)
+            units.append(
+                OrgUnit(
+                    name=name,
+                    path=path,
+                    depth=depth,
+                    parent_id=unit_ids[parent_path] if parent_path else None,
+                )
+            )
+        OrgUnit.objects.bulk_create(units, batch_size=BATCH_SIZE)
+        if all(unit.pk for unit in units):
+            unit_ids.update((unit.path, unit.pk) for unit in units)
+        else:  # a database that cannot return ids from a bulk insert
+            for chunk in _chunks(by_depth[depth]):
+                unit_ids.update(OrgUnit.objects.filter(path__in=chunk).values_list("path", "id"))
+    return len(paths)
+
+
+def _management_levels(rows: list[StaffRow]) -> list[list[StaffRow]]:
+    """New users grouped so that each one's manager, if also new, sits in an
+    earlier group; then every user is inserted with its manager already set.
+    (The plan refused cycles, so the levels are finite.)"""
+    new = {row.staff_id: row for row in rows}
+    level: dict[str, int] = {}
+    for row in rows:
+        chain = []
+        current: StaffRow | None = row
+        while current is not None and current.staff_id not in level:
+            chain.append(current)
+            current = new.get(current.manager_staff_id)
+            if len(chain) > len(rows):
+                raise RuntimeError("manager cycle among new users")  # plan_import refuses these
+        base = level[current.staff_id] + 1 if current is not None else 0
+        for offset, member in enumerate(reversed(chain)):
+            level[member.staff_id] = base + offset
+    levels: list[list[StaffRow]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+    for row in rows:
+        levels[level[row.staff_id]].append(row)
+    return levels
+
+
+def _create_users(
+    rows: list[StaffRow],
+    *,
+    user_ids: dict[str, int],
+    unit_ids: dict[str, int],
+    password_hash: str | None,
+) -> None:
+    for level in _management_levels(rows):
+        users = [
+            User(
+                staff_id=row.staff_id,
+                full_name=row.full_name,
+                email=row.email,
+                unit_id=unit_ids[row.unit_path],
+                manager_id=user_ids[row.manager_staff_id] if row.manager_staff_id else None,
+                role=row.role,
+                is_active=row.is_active,
+                password=password_hash or make_password(None),
+            )
+            for row in level
+        ]
+        User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+        if all(user.pk for user in users):
+            user_ids.update((user.staff_id, user.pk) for user in users)
+        else:  # a database that cannot return ids from a bulk insert
+            for chunk in _chunks([row.staff_id for row in level]):
+                user_ids.update(
+                    User.objects.filter(staff_id__in=chunk).values_list("staff_id", "id")
+                )
+
+
+def _update_users(updates: list[tuple[int, dict[str, object]]]) -> None:
+    """Write changed fields only. Unit, manager, role and active are shared by
+    many people: one ``UPDATE … WHERE id IN (…)`` per distinct new value.
+    Names and emails are per person: one bulk_update per field (Django's
+    CASE WHEN), with only the rows where that field changed."""
+    shared: dict[tuple[str, object], list[int]] = defaultdict(list)
+    personal: dict[str, list[User]] = defaultdict(list)
+    for pk, values in updates:
+        for name, value in values.items():
+            if name in ("full_name", "email"):
+                personal[name].append(User(pk=pk, **{name: value}))
+            else:
+                shared[(name, value)].append(pk)
+    for (name, value), pks in shared.items():
+        for chunk in _chunks(pks):
+            User.objects.filter(pk__in=chunk).update(**{name: value})
+    for name, users in personal.items():
+        User.objects.bulk_update(users, [name], batch_size=BATCH_SIZE)
+
+
+@transaction.atomic
+def apply_import(
+    *, plan: ImportPlan, set_password: str | None = None, actor: User | None = None
+) -> ImportResult:
+    """Write what ``plan`` says, all or nothing.
+
+    Raises ImportRejected if the plan has bad rows and StaleImportPlan if the
+    database no longer matches the plan (someone changed staff since the
+    preview). New users get ``set_password`` (hashed once and shared: hashing
+    is deliberately slow) or else an unusable password, so they set their own
+    through the password-reset link.
+    """
+    if not plan.is_valid:
+        raise ImportRejected(
+            f"The file has {plan.bad_line_count} bad row(s); nothing was written.", plan.errors
+        )
+    current = plan_import(content=plan.text, actor=actor)
+    if current.fingerprint != plan.fingerprint:
+        if not current.is_valid:
+            raise ImportRejected(
+                "The file is no longer valid against current data.", current.errors
+            )
+        raise StaleImportPlan("Staff data changed since this import was planned; plan it again.")
+
+    snapshot = current._snapshot
+    unit_ids = dict(snapshot.unit_ids)
+    units_created = _create_units(current.new_unit_paths, unit_ids)
+
+    user_ids = {staff_id: user.id for staff_id, user in snapshot.users.items()}
+    _create_users(
+        [c.row for c in current.changes if c.action == Action.CREATE],
+        user_ids=user_ids,
+        unit_ids=unit_ids,
+        password_hash=make_password(set_password) if set_password else None,
+    )
+
+    columns = {
+        "full_name": lambda row: row.full_name,
+        "email": lambda row: row.email,
+        "unit": lambda row: unit_ids[row.unit_path],
+        "manager_staff_id": lambda row: user_ids.get(row.manager_staff_id),
+        "role": lambda row: row.role,
+        "active": lambda row: row.is_active,
+    }
+    model_field = {"unit": "unit_id", "manager_staff_id": "manager_id", "active": "is_active"}
+    _update_users(
+        [
+            (
+                snapshot.users[c.staff_id].id,
+                {model_field.get(f.field, f.field): columns[f.field](c.row) for f in c.changes},
+            )
+            for c in current.changes
+            if c.action in (Action.UPDATE, Action.DEACTIVATE)
+        ]
+    )
+
+    result = ImportResult(
+        counts=current.counts,
+        errors=(),
+        changes=current.changes,
+        units_created=units_created,
+    )
+    if result.written:
+        logger.info(
+            "staff import by %s: %s, %d unit(s) created",
+            actor.staff_id if actor is not None else "command line",
+            ", ".join(f"{count} {action}" for action, count in result.counts.items()),
+            units_created,
+        )
+    return result
+
+
+def template_csv() -> str:
+    """The header row HR can download and fill in."""
+    return HEADER_LINE + "\r\n"
