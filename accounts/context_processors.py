@@ -5,10 +5,10 @@ from django.urls import NoReverseMatch, reverse
 # (url name, label, who may see it). Entries whose URL is not (yet) routed are skipped.
 NAV_ITEMS = [
     ("home", "Home", {"staff", "manager", "hr_admin"}),
-    ("campaigns:to_share", "To share", {"staff", "manager", "hr_admin"}),
+    # Campaigns: HR manage them there; everyone else sees what to share now.
+    ("campaigns:campaign_list", "Campaigns", {"staff", "manager", "hr_admin"}),
     ("campaigns:my_shares", "My shares", {"staff", "manager", "hr_admin"}),
     ("scoring:my_kpi", "My KPI", {"staff", "manager", "hr_admin"}),
-    ("campaigns:campaign_list", "Campaigns", {"hr_admin"}),
     ("review:review_queue", "Review", {"hr_admin"}),
     ("scoring:dashboard", "Dashboard", {"manager", "hr_admin"}),
     ("scoring:kpi_report", "KPI report", {"manager", "hr_admin"}),

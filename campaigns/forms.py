@@ -1,0 +1,139 @@
+"""HTML forms for campaigns and shares. They only shape input: the rules
+(platform checks, duplicates, audience, window) live in services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import OrgUnit
+
+from . import platforms
+from .models import Campaign, CampaignStatus, ShareSource
+from .services import CampaignInput
+
+# Which web-form sources a request may claim; "api" is set by the API only.
+FORM_SOURCES = frozenset(
+    s.value for s in (ShareSource.FORM, ShareSource.BOOKMARKLET, ShareSource.SHARE_TARGET)
+)
+
+
+def form_source(value: str | None) -> str:
+    """A known web-form source, or "form" for anything else."""
+    return value if value in FORM_SOURCES else ShareSource.FORM.value
+
+
+class UnitChoiceField(forms.ModelMultipleChoiceField):
+    """Org units shown as their path, indented by depth so the tree reads at a glance."""
+
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return "\u00a0\u00a0\u00a0" * obj.depth + obj.path
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the message is about, in a sentence or two. Staff see it.",
+    )
+    starts_on = forms.DateField(
+        label="Starts on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label="Ends on (inclusive)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    post_urls = forms.CharField(
+        label="Official post URLs",
+        widget=forms.Textarea(
+            attrs={"rows": 4, "wrap": "off", "spellcheck": "false", "autocapitalize": "off"}
+        ),
+        help_text="One link per line, at most one per platform. "
+        "Open the official post and copy its link.",
+    )
+    units = UnitChoiceField(
+        label="Audience",
+        queryset=OrgUnit.objects.order_by("path"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text="These units and every unit below them. Choose none for everyone. "
+        "Hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    status = forms.ChoiceField(
+        choices=CampaignStatus.choices,
+        initial=CampaignStatus.ACTIVE,
+        help_text="Staff see active campaigns only, and may log shares between the two dates.",
+    )
+
+    # Service error keys → form fields.
+    SERVICE_FIELDS = {"posts": "post_urls", "post_urls": "post_urls"}
+
+    @classmethod
+    def initial_for(cls, campaign: Campaign) -> dict:
+        return {
+            "title": campaign.title,
+            "description": campaign.description,
+            "starts_on": campaign.starts_on,
+            "ends_on": campaign.ends_on,
+            "post_urls": "\n".join(post.url for post in campaign.posts.all()),
+            "units": list(campaign.units.all()),
+            "status": campaign.status,
+        }
+
+    def campaign_input(self) -> CampaignInput:
+        data = self.cleaned_data
+        return CampaignInput(
+            title=data["title"],
+            description=data["description"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            post_urls=[line.strip() for line in data["post_urls"].splitlines() if line.strip()],
+            units=list(data["units"]),
+            status=data["status"],
+        )
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            field = self.SERVICE_FIELDS.get(key, key)
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+class CampaignChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Campaign) -> str:
+        names = ", ".join(
+            platforms.PLATFORM_LABELS.get(post.platform, post.platform) for post in obj.posts.all()
+        )
+        return f"{obj.title} ({names})" if names else obj.title
+
+
+class ShareForm(forms.Form):
+    campaign = CampaignChoiceField(
+        queryset=Campaign.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose one of the campaigns open to you today."},
+    )
+    url = forms.CharField(
+        label="Link to your post",
+        max_length=platforms.MAX_URL_LENGTH,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "url",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "placeholder": "https://…",
+            }
+        ),
+        help_text="Open your own post (not the official one), use Share → Copy link, "
+        "and paste it here.",
+        error_messages={"required": "Paste the link to your post."},
+    )
+    source = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
+
+    def clean_source(self) -> str:
+        return form_source(self.cleaned_data.get("source"))

@@ -1,0 +1,352 @@
+"""HTML pages for campaigns and shares. Thin: writes go through services,
+reads through selectors; who may open what comes from accounts.permissions."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import selectors as account_selectors
+from accounts.models import User
+from accounts.permissions import hr_admin_required, manager_or_hr_required
+
+from . import bookmarklet as bookmarklet_code
+from . import platforms, selectors, services
+from .forms import CampaignForm, ShareForm, form_source
+from .models import Campaign, CampaignStatus, Share, ShareStatus
+
+CAMPAIGNS_PER_PAGE = 50
+PEOPLE_PER_PAGE = 50
+SHARES_PER_PAGE = 50
+# Statuses whose reason the staff member needs to read.
+STATUSES_WITH_REASON = frozenset(
+    s.value for s in (ShareStatus.NEEDS_REVIEW, ShareStatus.REJECTED, ShareStatus.REMOVED)
+)
+NOT_SHARED_CSV_HEADER = ["staff_id", "full_name", "email", "unit"]
+
+
+# --- campaign progress (set-based: a few queries whatever the audience size) --------------
+
+
+def audience_of(campaign: Campaign, viewer: User) -> QuerySet[User]:
+    """Active staff the campaign is meant for (its units' subtrees, or everyone),
+    narrowed to the people ``viewer`` may see (a manager: their subtree)."""
+    people = User.objects.filter(is_active=True)
+    units = list(campaign.units.all())
+    if units:
+        in_units = Q()
+        for unit in units:
+            in_units |= account_selectors.unit_scope_q(unit)
+        people = people.filter(in_units)
+    if not viewer.is_hr_admin:
+        people = people.filter(pk__in=account_selectors.users_visible_to(viewer).values("pk"))
+    return people
+
+
+def _shares_of_person(campaign: Campaign) -> QuerySet[Share]:
+    return Share.objects.filter(campaign=campaign, staff=OuterRef("pk"))
+
+
+def campaign_progress(campaign: Campaign, people: QuerySet[User]) -> dict[str, int]:
+    """Audience size, how many shared (≥1 share), how many have a verified share."""
+    shares = _shares_of_person(campaign)
+    counts = people.aggregate(
+        audience=Count("pk"),
+        shared=Count("pk", filter=Exists(shares)),
+        verified=Count("pk", filter=Exists(shares.filter(status=ShareStatus.VERIFIED))),
+    )
+    counts["not_shared"] = counts["audience"] - counts["shared"]
+    return counts
+
+
+def not_shared(campaign: Campaign, people: QuerySet[User]) -> QuerySet[User]:
+    return people.exclude(Exists(_shares_of_person(campaign))).order_by(
+        F("unit__path").asc(nulls_last=True), "full_name", "staff_id"
+    )
+
+
+def _campaign_for_progress(request, pk: int) -> Campaign:
+    """HR: any campaign. Managers: campaigns staff can see (not drafts)."""
+    campaign = get_object_or_404(Campaign.objects.prefetch_related("posts", "units"), pk=pk)
+    if not request.user.is_hr_admin and campaign.status == CampaignStatus.DRAFT:
+        raise Http404
+    return campaign
+
+
+# --- /campaigns/ ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def campaign_list(request):
+    """HR: every campaign, to manage. Everyone else: what to share now."""
+    if request.user.is_hr_admin:
+        return _hr_campaign_list(request)
+    return _to_share(request)
+
+
+def _hr_campaign_list(request):
+    campaigns = (
+        Campaign.objects.annotate(
+            shared_count=Count("shares__staff", distinct=True),
+            verified_count=Count(
+                "shares__staff",
+                filter=Q(shares__status=ShareStatus.VERIFIED),
+                distinct=True,
+            ),
+        )
+        .prefetch_related("posts", "units")
+        .order_by("-starts_on", "-pk")
+    )
+    status = request.GET.get("status", "")
+    if status in CampaignStatus.values:
+        campaigns = campaigns.filter(status=status)
+    page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {"page": page, "status": status, "statuses": CampaignStatus.choices},
+    )
+
+
+def _to_share(request):
+    campaigns = list(selectors.active_campaigns_for(request.user))
+    my_shares = defaultdict(list)
+    for share in Share.objects.filter(staff=request.user, campaign__in=campaigns).order_by(
+        "platform"
+    ):
+        my_shares[share.campaign_id].append(share)
+    items = [{"campaign": c, "my_shares": my_shares.get(c.pk, [])} for c in campaigns]
+    return render(request, "campaigns/campaign_to_share.html", {"items": items})
+
+
+# --- HR: create, edit, close -----------------------------------------------------------------
+
+
+def _save_campaign_form(request, form: CampaignForm, campaign: Campaign | None):
+    if not form.is_valid():
+        return None
+    try:
+        saved = services.save_campaign(
+            actor=request.user, values=form.campaign_input(), campaign=campaign
+        )
+    except services.CampaignInvalid as exc:
+        form.add_service_errors(exc.errors)
+        return None
+    return saved
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST":
+        campaign = _save_campaign_form(request, form, None)
+        if campaign is not None:
+            messages.success(request, f"Campaign “{campaign.title}” created.")
+            return redirect("campaigns:campaign_detail", pk=campaign.pk)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, pk: int):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if request.method == "POST":
+        form = CampaignForm(request.POST)
+        saved = _save_campaign_form(request, form, campaign)
+        if saved is not None:
+            messages.success(request, f"Campaign “{saved.title}” saved.")
+            return redirect("campaigns:campaign_detail", pk=saved.pk)
+    else:
+        form = CampaignForm(initial=CampaignForm.initial_for(campaign))
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@hr_admin_required
+@require_POST
+def campaign_close(request, pk: int):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if campaign.status == CampaignStatus.CLOSED:
+        messages.info(request, f"“{campaign.title}” was already closed.")
+    else:
+        services.close_campaign(campaign=campaign, actor=request.user)
+        messages.success(
+            request, f"“{campaign.title}” is closed: staff can no longer log shares for it."
+        )
+    return redirect("campaigns:campaign_list")
+
+
+# --- progress: HR (everyone) and managers (their subtree) ----------------------------------
+
+
+@manager_or_hr_required
+@require_GET
+def campaign_detail(request, pk: int):
+    campaign = _campaign_for_progress(request, pk)
+    people = audience_of(campaign, request.user)
+    progress = campaign_progress(campaign, people)
+    page = Paginator(not_shared(campaign, people).select_related("unit"), PEOPLE_PER_PAGE)
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "progress": progress,
+            "page": page.get_page(request.GET.get("page")),
+            "scoped_unit": None if request.user.is_hr_admin else request.user.unit,
+        },
+    )
+
+
+class _Echo:
+    """A file-like object whose write() hands back the line, for a streamed CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _spreadsheet_safe(value: str) -> str:
+    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+@manager_or_hr_required
+@require_GET
+def campaign_not_shared_csv(request, pk: int):
+    campaign = _campaign_for_progress(request, pk)
+    rows = (
+        not_shared(campaign, audience_of(campaign, request.user))
+        .values_list("staff_id", "full_name", "email", "unit__path")
+        .iterator(chunk_size=2000)
+    )
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(NOT_SHARED_CSV_HEADER)
+        for row in rows:
+            yield writer.writerow([_spreadsheet_safe(value or "") for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="campaign-{campaign.pk}-not-shared.csv"'
+    )
+    return response
+
+
+# --- staff: log a share, my shares ------------------------------------------------------------
+
+
+def default_campaign(campaigns: list[Campaign], *, wanted: str | None, url: str) -> Campaign | None:
+    """The campaign asked for; else the newest open one with a post on the link's
+    platform; else the newest open one."""
+    by_pk = {str(c.pk): c for c in campaigns}
+    if wanted and wanted in by_pk:
+        return by_pk[wanted]
+    if url:
+        try:
+            platform = platforms.parse(url).platform
+        except platforms.InvalidShareUrl:
+            platform = None
+        for campaign in campaigns:
+            if any(post.platform == platform for post in campaign.posts.all()):
+                return campaign
+    return campaigns[0] if campaigns else None
+
+
+def my_share_url(share: Share) -> str:
+    """Where a share appears in My shares (its page and row)."""
+    newer = (
+        Share.objects.filter(staff_id=share.staff_id)
+        .filter(
+            Q(submitted_at__gt=share.submitted_at)
+            | Q(submitted_at=share.submitted_at, pk__gt=share.pk)
+        )
+        .count()
+    )
+    page = newer // SHARES_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return f"{reverse('campaigns:my_shares')}{query}#share-{share.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share_create(request):
+    """The prefilled share form the bookmarklet (and the phone share target) open."""
+    campaigns = selectors.active_campaigns_for(request.user)
+    duplicate_url = None
+    if request.method == "POST":
+        form = ShareForm(request.POST, campaigns=campaigns)
+        if form.is_valid():
+            try:
+                services.submit_share(
+                    staff=request.user,
+                    campaign=form.cleaned_data["campaign"],
+                    url=form.cleaned_data["url"],
+                    source=form.cleaned_data["source"],
+                )
+            except services.ShareRefused as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            except services.DuplicateShare as exc:
+                form.add_error("url", exc.message)
+                if exc.own:
+                    duplicate_url = my_share_url(exc.existing)
+            else:
+                messages.success(request, "Share logged — we are checking it.")
+                return redirect("campaigns:my_shares")
+        open_campaigns = list(campaigns)
+    else:
+        open_campaigns = list(campaigns)
+        url = request.GET.get("url", "").strip()[: platforms.MAX_URL_LENGTH]
+        campaign = default_campaign(open_campaigns, wanted=request.GET.get("campaign"), url=url)
+        form = ShareForm(
+            initial={
+                "campaign": campaign.pk if campaign else None,
+                "url": url,
+                "source": form_source(request.GET.get("source")),
+            },
+            campaigns=campaigns,
+        )
+    return render(
+        request,
+        "campaigns/share_form.html",
+        {"form": form, "has_campaigns": bool(open_campaigns), "duplicate_url": duplicate_url},
+    )
+
+
+@login_required
+@require_GET
+def my_shares(request):
+    shares = Share.objects.filter(staff=request.user).select_related("campaign")
+    page = Paginator(shares, SHARES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/share_list.html",
+        {"page": page, "statuses_with_reason": STATUSES_WITH_REASON},
+    )
+
+
+# --- bookmarklet ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def bookmarklet(request):
+    return render(
+        request,
+        "campaigns/bookmarklet.html",
+        {
+            "bookmarklet_href": bookmarklet_code.bookmarklet_js(
+                bookmarklet_code.site_origin(request)
+            )
+        },
+    )

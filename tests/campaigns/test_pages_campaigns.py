@@ -1,0 +1,398 @@
+"""HR campaign pages: list, create, edit, close, progress and the not-shared CSV.
+
+The org (HQ, HQ/Comms, HQ/Comms/Digital, HQ/CommsExtra):
+alice, ben (staff) and dan (manager) in HQ/Comms/Digital; ali, amy (staff)
+and bob (manager) in HQ/Comms; cara, inactive, in HQ/Comms; eve in
+HQ/CommsExtra (a sibling whose name starts like Comms); hana, HR admin, in HQ.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Role
+from campaigns import platforms
+from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
+from tests.factories import UserFactory, make_unit
+
+pytestmark = pytest.mark.django_db
+
+FACEBOOK_POST = "https://www.facebook.com/govmy/posts/1001"
+X_POST = "https://x.com/govmy/status/1001"
+_post_ids = itertools.count(5000)
+
+
+def make_campaign(
+    title: str,
+    *,
+    units: tuple[str, ...] = (),
+    status: str = CampaignStatus.ACTIVE,
+    posts: tuple[str, ...] = (FACEBOOK_POST, X_POST),
+) -> Campaign:
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        title=title,
+        status=status,
+        starts_on=today - datetime.timedelta(days=1),
+        ends_on=today + datetime.timedelta(days=30),
+    )
+    campaign.units.set([make_unit(path) for path in units])
+    for url in posts:
+        parsed = platforms.parse(url)
+        CampaignPost.objects.create(
+            campaign=campaign,
+            url=url,
+            normalized_url=parsed.normalized_url,
+            platform=parsed.platform,
+        )
+    return campaign
+
+
+def share(person, campaign, status=ShareStatus.PENDING, platform="facebook") -> Share:
+    """A share as the verifier would leave it (hand-built, no service rules)."""
+    post_id = next(_post_ids)
+    url = (
+        f"https://www.facebook.com/{person.staff_id}/posts/{post_id}"
+        if platform == "facebook"
+        else f"https://x.com/{person.staff_id}/status/{post_id}"
+    )
+    return Share.objects.create(
+        staff=person,
+        campaign=campaign,
+        url=url,
+        normalized_url=url,
+        platform=platform,
+        status=status,
+    )
+
+
+@pytest.fixture
+def org():
+    def person(staff_id, unit, role=Role.STAFF, **extra):
+        extra.setdefault("full_name", staff_id.title())
+        return UserFactory(
+            staff_id=staff_id, email=f"{staff_id}@example.com", unit=unit, role=role, **extra
+        )
+
+    return {
+        "alice": person("alice", "HQ/Comms/Digital"),
+        "ben": person("ben", "HQ/Comms/Digital", full_name="Tan, Ben 陈"),
+        "dan": person("dan", "HQ/Comms/Digital", Role.MANAGER, full_name="Dan"),
+        "ali": person("ali", "HQ/Comms"),
+        "amy": person("amy", "HQ/Comms"),
+        "bob": person("bob", "HQ/Comms", Role.MANAGER, full_name="Bob"),
+        "cara": person("cara", "HQ/Comms", is_active=False),
+        "eve": person("eve", "HQ/CommsExtra"),
+        "hana": person("hana", "HQ", Role.HR_ADMIN),
+    }
+
+
+@pytest.fixture
+def comms_week(org):
+    """Audience HQ/Comms: alice verified; ali pending; amy pending on Facebook and
+    verified on X (counted once); cara inactive with a share; eve outside."""
+    campaign = make_campaign("Comms week", units=("HQ/Comms",))
+    share(org["alice"], campaign, ShareStatus.VERIFIED)
+    share(org["ali"], campaign, ShareStatus.PENDING)
+    share(org["amy"], campaign, ShareStatus.PENDING, platform="facebook")
+    share(org["amy"], campaign, ShareStatus.VERIFIED, platform="x")
+    share(org["cara"], campaign, ShareStatus.VERIFIED)
+    share(org["eve"], campaign, ShareStatus.VERIFIED)
+    return campaign
+
+
+def client_for(user=None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def stat(html: str, name: str) -> str:
+    marker = f'id="stat-{name}">'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index("<", start)]
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+def test_hr_sees_every_campaign_with_status_audience_posts_and_counts(org, comms_week):
+    make_campaign("Next month", status=CampaignStatus.DRAFT)
+    response = client_for(org["hana"]).get("/campaigns/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Comms week" in html and "Next month" in html
+    assert "HQ/Comms" in html and "Everyone" in html
+    assert "badge-draft" in html and "badge-active" in html
+    assert f'href="{FACEBOOK_POST}"' in html
+    assert f'href="/campaigns/{comms_week.pk}/edit/"' in html
+    assert f'action="/campaigns/{comms_week.pk}/close/"' in html
+    # Shared: alice, ali, amy, cara, eve (5 people; amy once). Verified: alice, amy, cara, eve.
+    row = html[html.index(f'id="campaign-{comms_week.pk}"') :]
+    assert '<td data-label="Shared" class="num">5</td>' in row
+    assert '<td data-label="Verified" class="num">4</td>' in row
+
+
+def test_hr_list_filters_by_status(org):
+    make_campaign("Open one")
+    make_campaign("Old one", status=CampaignStatus.CLOSED)
+    html = client_for(org["hana"]).get("/campaigns/?status=closed").content.decode()
+    assert "Old one" in html and "Open one" not in html
+
+
+def test_staff_and_managers_get_what_to_share_instead_of_the_hr_list(org):
+    make_campaign("Budget day")
+    for name in ("alice", "bob"):
+        html = client_for(org[name]).get("/campaigns/").content.decode()
+        assert "To share" in html and "Budget day" in html
+        assert "New campaign" not in html
+
+
+# --- create and edit ----------------------------------------------------------------------
+
+
+def form_data(**overrides) -> dict:
+    today = timezone.localdate()
+    data = {
+        "title": "Budget day",
+        "description": "Share the budget speech.",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + datetime.timedelta(days=14)).isoformat(),
+        "post_urls": f"{FACEBOOK_POST}?__cft__[0]=abc\r\n\r\n{X_POST}?s=20\r\n",
+        "status": CampaignStatus.ACTIVE,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_hr_creates_a_campaign_with_official_posts_and_audience(org):
+    comms = make_unit("HQ/Comms")
+    response = client_for(org["hana"]).post("/campaigns/new/", form_data(units=[comms.pk]))
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/campaigns/{campaign.pk}/"
+    assert campaign.title == "Budget day" and campaign.status == CampaignStatus.ACTIVE
+    assert campaign.created_by == org["hana"]
+    assert list(campaign.units.all()) == [comms]
+    assert {(p.platform, p.normalized_url) for p in campaign.posts.all()} == {
+        ("facebook", FACEBOOK_POST),
+        ("x", X_POST),
+    }
+
+
+def test_create_form_lists_units_by_path_indented_by_depth(org):
+    html = client_for(org["hana"]).get("/campaigns/new/").content.decode()
+    assert '<textarea name="post_urls"' in html
+    assert ">HQ</option>" in html
+    assert ">" + "\u00a0" * 3 + "HQ/Comms</option>" in html
+    assert ">" + "\u00a0" * 6 + "HQ/Comms/Digital</option>" in html
+
+
+@pytest.mark.parametrize(
+    ("post_urls", "message"),
+    [
+        ("https://www.facebook.com/govmy", "profile"),
+        ("https://example.com/news/1", "example.com"),
+        (f"{FACEBOOK_POST}\nhttps://www.facebook.com/govmy/posts/1002", "only one official post"),
+        ("", "This field is required"),
+    ],
+)
+def test_bad_official_post_urls_are_shown_on_the_field_and_nothing_is_saved(
+    org, post_urls, message
+):
+    response = client_for(org["hana"]).post("/campaigns/new/", form_data(post_urls=post_urls))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    field = html[html.index('<textarea name="post_urls"') :]
+    assert '<p class="error">' in field[: field.index("</div>")]
+    assert not Campaign.objects.exists()
+
+
+def test_window_must_not_end_before_it_starts(org):
+    today = timezone.localdate()
+    data = form_data(ends_on=(today - datetime.timedelta(days=1)).isoformat())
+    response = client_for(org["hana"]).post("/campaigns/new/", data)
+    assert "The campaign cannot end before it starts." in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_hr_edits_a_campaign(org, comms_week):
+    client = client_for(org["hana"])
+    page = client.get(f"/campaigns/{comms_week.pk}/edit/").content.decode()
+    assert 'value="Comms week"' in page and FACEBOOK_POST in page
+    response = client.post(
+        f"/campaigns/{comms_week.pk}/edit/",
+        form_data(title="Comms fortnight", post_urls=FACEBOOK_POST, status="draft"),
+    )
+    assert response.status_code == 302
+    comms_week.refresh_from_db()
+    assert comms_week.title == "Comms fortnight" and comms_week.status == CampaignStatus.DRAFT
+    assert list(comms_week.posts.values_list("platform", flat=True)) == ["facebook"]
+    assert not comms_week.units.exists()  # none chosen = everyone
+
+
+def test_hr_closes_a_campaign(org, comms_week):
+    client = client_for(org["hana"])
+    assert client.get(f"/campaigns/{comms_week.pk}/close/").status_code == 405
+    response = client.post(f"/campaigns/{comms_week.pk}/close/", follow=True)
+    comms_week.refresh_from_db()
+    assert comms_week.status == CampaignStatus.CLOSED
+    assert "is closed" in response.content.decode()
+
+
+# --- progress ----------------------------------------------------------------------------
+
+
+def test_progress_counts_active_audience_shared_and_verified_people(org, comms_week):
+    response = client_for(org["hana"]).get(f"/campaigns/{comms_week.pk}/")
+    html = response.content.decode()
+    # Audience: alice, ben, dan, ali, amy, bob (cara inactive, eve and hana outside).
+    assert stat(html, "audience") == "6"
+    assert stat(html, "shared") == "3"  # alice, ali, amy
+    assert stat(html, "verified") == "2"  # alice, amy
+    assert stat(html, "not-shared") == "3"
+    not_shared = [p.staff_id for p in response.context["page"]]
+    assert not_shared == ["bob", "dan", "ben"]  # by unit path, then full name
+
+
+def test_campaign_for_everyone_counts_every_active_person(org):
+    campaign = make_campaign("Budget day")
+    share(org["eve"], campaign, ShareStatus.VERIFIED)
+    html = client_for(org["hana"]).get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert stat(html, "audience") == "8"  # everyone but cara
+    assert stat(html, "shared") == "1" and stat(html, "verified") == "1"
+
+
+def test_not_shared_list_is_paginated(org):
+    campaign = make_campaign("Budget day", units=("Big",))
+    UserFactory.create_batch(55, unit="Big")
+    client = client_for(org["hana"])
+    first = client.get(f"/campaigns/{campaign.pk}/")
+    second = client.get(f"/campaigns/{campaign.pk}/?page=2")
+    assert len(first.context["page"]) == 50 and len(second.context["page"]) == 5
+    assert "Page 1 of 2" in first.content.decode()
+
+
+def test_progress_takes_a_fixed_number_of_queries(org, django_assert_max_num_queries):
+    campaign = make_campaign("Budget day", units=("Big",))
+    people = UserFactory.create_batch(40, unit="Big/Team")
+    for person in people[:30]:
+        share(person, campaign, ShareStatus.VERIFIED)
+    client = client_for(org["hana"])
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/campaigns/{campaign.pk}/")
+    assert stat(response.content.decode(), "not-shared") == "10"
+    with django_assert_max_num_queries(8):
+        csv_response = client.get(f"/campaigns/{campaign.pk}/not-shared.csv")
+        body = b"".join(csv_response.streaming_content)
+    assert body.count(b"\r\n") == 11
+
+
+def test_manager_sees_progress_of_their_own_subtree_only(org, comms_week):
+    response = client_for(org["dan"]).get(f"/campaigns/{comms_week.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Progress in HQ/Comms/Digital" in html
+    # alice, ben, dan: alice has a verified share.
+    assert [stat(html, n) for n in ("audience", "shared", "verified", "not-shared")] == [
+        "3",
+        "1",
+        "1",
+        "2",
+    ]
+    assert "Edit" not in html
+
+
+def test_managers_cannot_see_draft_campaigns(org):
+    draft = make_campaign("Next month", status=CampaignStatus.DRAFT)
+    assert client_for(org["bob"]).get(f"/campaigns/{draft.pk}/").status_code == 404
+
+
+# --- not-shared CSV ---------------------------------------------------------------------
+
+
+def test_not_shared_csv_exact_contents(org, comms_week):
+    response = client_for(org["hana"]).get(f"/campaigns/{comms_week.pk}/not-shared.csv")
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="campaign-{comms_week.pk}-not-shared.csv"'
+    )
+    body = b"".join(response.streaming_content)
+    assert (
+        body
+        == (
+            "\ufeffstaff_id,full_name,email,unit\r\n"
+            "bob,Bob,bob@example.com,HQ/Comms\r\n"
+            "dan,Dan,dan@example.com,HQ/Comms/Digital\r\n"
+            'ben,"Tan, Ben 陈",ben@example.com,HQ/Comms/Digital\r\n'
+        ).encode()
+    )
+
+
+def test_not_shared_csv_of_a_manager_is_scoped_to_their_subtree(org, comms_week):
+    response = client_for(org["dan"]).get(f"/campaigns/{comms_week.pk}/not-shared.csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in lines] == ["staff_id", "dan", "ben"]
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(org):
+    campaign = make_campaign("Budget day", units=("Ops",))
+    UserFactory(staff_id="z1", full_name="=HYPERLINK(1)", email="z1@example.com", unit="Ops")
+    response = client_for(org["hana"]).get(f"/campaigns/{campaign.pk}/not-shared.csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "z1,'=HYPERLINK(1),z1@example.com,Ops\r\n" in body
+
+
+# --- access -------------------------------------------------------------------------------
+
+
+HR_ONLY = [
+    ("get", "/campaigns/new/"),
+    ("post", "/campaigns/new/"),
+    ("get", "/campaigns/{pk}/edit/"),
+    ("post", "/campaigns/{pk}/edit/"),
+    ("post", "/campaigns/{pk}/close/"),
+]
+HR_AND_MANAGERS = [("get", "/campaigns/{pk}/"), ("get", "/campaigns/{pk}/not-shared.csv")]
+
+
+@pytest.mark.parametrize(("method", "path"), HR_ONLY)
+@pytest.mark.parametrize("who", ["alice", "bob"])
+def test_staff_and_managers_are_refused_hr_pages(org, comms_week, who, method, path):
+    response = getattr(client_for(org[who]), method)(path.format(pk=comms_week.pk))
+    assert response.status_code == 403
+    comms_week.refresh_from_db()
+    assert comms_week.status == CampaignStatus.ACTIVE
+
+
+@pytest.mark.parametrize(("method", "path"), HR_AND_MANAGERS)
+def test_staff_are_refused_progress_pages(org, comms_week, method, path):
+    response = getattr(client_for(org["alice"]), method)(path.format(pk=comms_week.pk))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("method", "path"), [*HR_ONLY, *HR_AND_MANAGERS, ("get", "/campaigns/")])
+def test_anonymous_is_sent_to_the_login_page(comms_week, method, path):
+    path = path.format(pk=comms_week.pk)
+    response = getattr(Client(), method)(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_navigation_has_one_campaigns_entry_for_everyone(org):
+    for name in ("alice", "bob", "hana"):
+        html = client_for(org[name]).get("/").content.decode()
+        assert html.count('href="/campaigns/"') >= 1
+        assert ">Campaigns</a>" in html and ">To share</a>" not in html
+        assert 'href="/shares/">My shares</a>' in html
+        assert 'href="/bookmarklet/">Bookmarklet</a>' in html
