@@ -12,6 +12,8 @@ NAV_ITEMS = [
     ("review:review_queue", "Review", {"hr_admin"}),
     ("scoring:dashboard", "Dashboard", {"manager", "hr_admin"}),
     ("scoring:kpi_report", "KPI report", {"manager", "hr_admin"}),
+    ("scoring:scheme_current", "Bands", {"hr_admin"}),
+    ("scoring:year_list", "KPI years", {"hr_admin"}),
     ("accounts:staff_import", "Import staff", {"hr_admin"}),
     ("campaigns:bookmarklet", "Bookmarklet", {"staff", "manager", "hr_admin"}),
 ]

@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("scores/", api.ScoreList.as_view(), name="score-list"),
+    path("scores/me/", api.MyScore.as_view(), name="score-me"),
+    path(
+        "scoring-schemes/<int:year>/",
+        api.ScoringSchemeDetail.as_view(),
+        name="scoring-scheme-detail",
+    ),
+]

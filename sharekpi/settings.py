@@ -184,12 +184,13 @@ SPECTACULAR_SETTINGS = {
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -208,6 +209,12 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "health.tasks.record_heartbeat",
         "schedule": 30.0,
+    },
+    # Recompute the open KPI years from the shares once a day (set-based); the
+    # per-share signal keeps them current in between.
+    "scoring-recompute-kpi-scores": {
+        "task": "scoring.tasks.recompute_kpi_scores",
+        "schedule": 24 * 60 * 60.0,
     },
 }
 
@@ -240,4 +247,42 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- Share verification (campaigns.verification, campaigns.tasks) ---------------
+# At most this many requests per second to one platform host, all workers together
+# (counted in Redis when the broker is Redis, else per process). 0 = no limit.
+SHAREKPI_RATE_LIMIT_PER_HOST = int(os.environ.get("SHAREKPI_RATE_LIMIT_PER_HOST", "5"))
+# Tries after the first when a platform cannot be reached (time-out, 429, 5xx); then review.
+SHAREKPI_VERIFY_MAX_RETRIES = int(os.environ.get("SHAREKPI_VERIFY_MAX_RETRIES", "5"))
+# Exponential backoff factor in seconds (30, 60, 120, ... with full jitter), and the
+# longest wait between two tries, a platform's Retry-After included.
+SHAREKPI_VERIFY_RETRY_BACKOFF = int(os.environ.get("SHAREKPI_VERIFY_RETRY_BACKOFF", "30"))
+SHAREKPI_VERIFY_RETRY_MAX_DELAY = int(os.environ.get("SHAREKPI_VERIFY_RETRY_MAX_DELAY", "600"))
+# Shares still pending after this many minutes are queued again (lost message, broker outage).
+SHAREKPI_PENDING_SWEEP_MINUTES = float(os.environ.get("SHAREKPI_PENDING_SWEEP_MINUTES", "10"))
+# Re-checks of verified shares: a batch of the ones checked longest ago per beat run,
+# each share at most once per SHAREKPI_RECHECK_MIN_AGE_HOURS.
+SHAREKPI_RECHECK_BATCH_SIZE = int(os.environ.get("SHAREKPI_RECHECK_BATCH_SIZE", "100"))
+SHAREKPI_RECHECK_MIN_AGE_HOURS = float(os.environ.get("SHAREKPI_RECHECK_MIN_AGE_HOURS", "24"))
+# Screenshots staff attach to a share in review (PNG, JPEG, WebP or GIF).
+SHAREKPI_SCREENSHOT_MAX_BYTES = int(
+    os.environ.get("SHAREKPI_SCREENSHOT_MAX_BYTES", str(5 * 1024 * 1024))
+)
+# !!! TEST ONLY !!! tests/integration starts a real worker process that must reach the
+# local fake platform server; it passes the host map (JSON, e.g.
+# {"publish.twitter.com": "127.0.0.1:8123"}) in this environment variable. campaigns.fetch
+# accepts loopback ip:port values only. NEVER set it in production.
+if os.environ.get("SHAREKPI_FETCH_TEST_HOST_MAP"):
+    import json as _json
+
+    SHAREKPI_FETCH_TEST_HOST_MAP = _json.loads(os.environ["SHAREKPI_FETCH_TEST_HOST_MAP"])
+
+CELERY_BEAT_SCHEDULE["verification-sweep-pending"] = {
+    "task": "campaigns.tasks.sweep_pending",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["verification-recheck-verified"] = {
+    "task": "campaigns.tasks.recheck_verified",
+    "schedule": 900.0,
 }

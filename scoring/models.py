@@ -1,0 +1,139 @@
+"""Scoring schemes and their bands, each person's KPI score per year, and
+the record of closed years.
+
+A KPI year is labelled by the calendar year it starts in (see
+``scoring.selectors.kpi_year_bounds``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .bands import EN_DASH, Band
+
+
+class ScoringScheme(models.Model):
+    """The bands in force for one KPI year. ``version`` goes up with every edit;
+    each KpiScore row remembers the version it was computed with."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"Scoring scheme {self.year} (v{self.version})"
+
+    def band_values(self) -> list[Band]:
+        """The bands as plain values, lowest first (uses prefetched bands if any)."""
+        return sorted(
+            (Band(b.min_shares, b.max_shares, b.points) for b in self.bands.all()),
+            key=lambda b: b.min_shares,
+        )
+
+    def as_json(self) -> dict:
+        return {"year": self.year, "bands": [b.as_dict() for b in self.band_values()]}
+
+
+class ScoringBand(models.Model):
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="bands")
+    min_shares = models.PositiveIntegerField()
+    max_shares = models.PositiveIntegerField(null=True, blank=True, help_text="Empty = open-ended.")
+    points = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["scheme", "min_shares"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "min_shares"], name="scoringband_unique_min"),
+        ]
+
+    def __str__(self) -> str:
+        upper = "+" if self.max_shares is None else f"{EN_DASH}{self.max_shares}"
+        return f"{self.min_shares}{upper} → {self.points}"
+
+
+class SchemeChange(models.Model):
+    """Who changed a year's bands, when, from what to what: the audit trail."""
+
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="changes")
+    year = models.PositiveSmallIntegerField()
+    version = models.PositiveIntegerField(help_text="The scheme version this change created.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField()
+    after = models.JSONField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year} v{self.version} by {self.changed_by_id}"
+
+
+class KpiScore(models.Model):
+    """One person's KPI for one year: distinct campaigns with a counted share
+    (``verified_shares``) and the points the scheme gives for it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kpi_scores"
+    )
+    year = models.PositiveSmallIntegerField()
+    verified_shares = models.PositiveIntegerField(default=0)
+    points = models.PositiveSmallIntegerField(default=0)
+    scheme_version = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["year", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "year"], name="kpiscore_one_per_user_year"),
+        ]
+        indexes = [models.Index(fields=["year", "points"], name="kpiscore_year_points")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.year}: {self.verified_shares} → {self.points}"
+
+
+class YearClose(models.Model):
+    """A KPI year closed by HR. While ``reopened_at`` is empty the year's scores
+    are frozen; a superuser may re-open it, which is recorded here too. A year
+    closed again later gets a new row, so the history stays complete."""
+
+    year = models.PositiveSmallIntegerField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(default=timezone.now)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-year", "-closed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(reopened_at__isnull=True),
+                name="yearclose_one_open_close_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "re-opened" if self.reopened_at else "closed"
+        return f"{self.year} {state}"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.reopened_at is None

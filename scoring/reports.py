@@ -1,0 +1,377 @@
+"""The KPI report a manager hands in, and each person's KPI statement, in the
+shapes people ask for: printable HTML, PDF (WeasyPrint, from the same HTML),
+CSV (streamed) and XLSX (openpyxl, write-only).
+
+Rows always come from KpiScore joined to the users in one query; nothing here
+runs a query per person, and the CSV/XLSX writers iterate the rows in chunks
+instead of holding them all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import tempfile
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from accounts import selectors as account_selectors
+from accounts.models import OrgUnit, User
+
+from . import bands as band_rules
+from . import selectors, services
+from .bands import Band
+from .models import KpiScore, ScoringScheme, YearClose
+
+CSV_HEADER = ("staff_id", "full_name", "unit", "verified_shares", "points")
+XLSX_HEADER = ("Staff ID", "Full name", "Unit", "Verified shares", "Points")
+ROW_CHUNK = 2000
+# Beyond these sizes the HTML page shows the first rows only and PDF is refused:
+# a whole large organisation belongs in the CSV / XLSX downloads.
+HTML_MAX_ROWS = 10_000
+PDF_MAX_ROWS = 3_000
+
+
+def organisation_name() -> str:
+    return getattr(settings, "SHAREKPI_ORGANISATION_NAME", "") or "ShareKPI"
+
+
+def parse_year(raw: str | None) -> int:
+    """``?year=`` → a KPI year (default: the current one); ValueError for anything else."""
+    if raw is None or str(raw).strip() == "":
+        return selectors.current_kpi_year()
+    text = str(raw).strip()
+    if not text.isdigit():
+        raise ValueError(f"“{text}” is not a year; use four digits, e.g. ?year=2025.")
+    return services.check_year(int(text))
+
+
+def safe_file_stem(text: str) -> str:
+    """ASCII letters, digits, - and _ only: safe in a Content-Disposition header."""
+    stem = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in text)
+    return "-".join(part for part in stem.split("-") if part) or "kpi"
+
+
+@dataclass
+class BandShare:
+    band: Band
+    people: int
+    percent: float
+
+
+@dataclass
+class KpiReport:
+    viewer: User
+    year: int
+    unit: OrgUnit | None
+    scheme: ScoringScheme
+    bands: list[Band]
+    close: YearClose | None
+    scores: QuerySet[KpiScore]
+    people: int = 0
+    participants: int = 0
+    total_shares: int = 0
+    total_points: int = 0
+    distribution: list[BandShare] = field(default_factory=list)
+    generated_at: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def organisation(self) -> str:
+        return organisation_name()
+
+    @property
+    def year_label(self) -> str:
+        return selectors.kpi_year_label(self.year)
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        return selectors.kpi_year_period(self.year)
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit.path if self.unit is not None else "Whole organisation"
+
+    @property
+    def participation_rate(self) -> float:
+        return 100.0 * self.participants / self.people if self.people else 0.0
+
+    @property
+    def average_points(self) -> float:
+        return self.total_points / self.people if self.people else 0.0
+
+    @property
+    def rows(self) -> QuerySet:
+        """``(staff_id, full_name, unit, verified_shares, points)`` tuples, one query."""
+        return selectors.report_rows(self.scores)
+
+    @property
+    def too_big_for_html(self) -> bool:
+        return self.people > HTML_MAX_ROWS
+
+    @property
+    def too_big_for_pdf(self) -> bool:
+        return self.people > PDF_MAX_ROWS
+
+    def html_rows(self) -> list[tuple]:
+        return list(self.rows[:HTML_MAX_ROWS])
+
+    def file_stem(self) -> str:
+        unit = self.unit.name if self.unit is not None else "organisation"
+        return safe_file_stem(f"kpi-{self.year_label}-{unit}")
+
+
+def build_report(*, viewer: User, year: int, unit_ref: str | None) -> KpiReport:
+    """The KPI report for what ``viewer`` may see: rows, totals, distribution.
+
+    ``unit_ref`` outside the viewer's scope raises ``selectors.OutOfScope``.
+    Missing rows for an open year are computed first (set-based, whole year).
+    """
+    unit = selectors.report_unit(viewer, unit_ref)
+    close = selectors.year_close_in_force(year)
+    services.ensure_scores(year=year, unit=unit, closed=close is not None)
+    scheme = services.scheme_for_year(year)
+    bands = scheme.band_values()
+    scores = selectors.scores_in_scope(year, unit, closed=close is not None)
+    report = KpiReport(
+        viewer=viewer,
+        year=year,
+        unit=unit,
+        scheme=scheme,
+        bands=bands,
+        close=close,
+        scores=scores,
+    )
+    in_band = {
+        f"band_{i}": Count(
+            "pk",
+            filter=Q(verified_shares__gte=band.min_shares)
+            & (Q() if band.max_shares is None else Q(verified_shares__lte=band.max_shares)),
+        )
+        for i, band in enumerate(bands)
+    }
+    totals = scores.aggregate(
+        people=Count("pk"),
+        participants=Count("pk", filter=Q(verified_shares__gt=0)),
+        total_shares=Sum("verified_shares"),
+        total_points=Sum("points"),
+        **in_band,
+    )
+    report.people = totals["people"]
+    report.participants = totals["participants"]
+    report.total_shares = totals["total_shares"] or 0
+    report.total_points = totals["total_points"] or 0
+    report.distribution = [
+        BandShare(
+            band=band,
+            people=totals[f"band_{i}"],
+            percent=100.0 * totals[f"band_{i}"] / report.people if report.people else 0.0,
+        )
+        for i, band in enumerate(bands)
+    ]
+    return report
+
+
+# --- per-person statement -------------------------------------------------------------------
+
+
+@dataclass
+class KpiStatement:
+    person: User
+    year: int
+    score: KpiScore
+    scheme: ScoringScheme
+    bands: list[Band]
+    band: Band
+    next_band: Band | None
+    shares_to_next_band: int | None
+    campaigns: list[dict]
+    close: YearClose | None
+    generated_at: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def organisation(self) -> str:
+        return organisation_name()
+
+    @property
+    def year_label(self) -> str:
+        return selectors.kpi_year_label(self.year)
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        return selectors.kpi_year_period(self.year)
+
+    def file_stem(self) -> str:
+        return safe_file_stem(f"kpi-statement-{self.year_label}-{self.person.staff_id}")
+
+
+def personal_kpi(*, person: User, year: int) -> KpiStatement:
+    """A person's KPI for a year: their row, the band it falls in, what the next
+    band needs, and the campaigns that counted. A closed year shows its frozen
+    row (campaigns are listed as they count today; the frozen count is the one
+    that stands)."""
+    score = services.score_for(user=person, year=year)
+    scheme = services.scheme_for_year(year)
+    bands = scheme.band_values()
+    return KpiStatement(
+        person=person,
+        year=year,
+        score=score,
+        scheme=scheme,
+        bands=bands,
+        band=band_rules.band_for(score.verified_shares, bands),
+        next_band=band_rules.next_band(score.verified_shares, bands),
+        shares_to_next_band=band_rules.shares_to_next_band(score.verified_shares, bands),
+        campaigns=selectors.counted_campaigns(person, year),
+        close=selectors.year_close_in_force(year),
+    )
+
+
+def build_statement(*, viewer: User, staff_id: str, year: int) -> KpiStatement:
+    person = (
+        account_selectors.users_visible_to(viewer)
+        .select_related("unit")
+        .filter(staff_id=staff_id)
+        .first()
+    )
+    if person is None:
+        raise Http404("No such person, or outside what you may see.")
+    return personal_kpi(person=person, year=year)
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write returns the text, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell_text(value):
+    """Stop spreadsheet formula injection: text starting like a formula gets a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_lines(report: KpiReport):
+    """The report as CSV lines: UTF-8 BOM (so Excel reads the names right), header,
+    then rows fetched ``ROW_CHUNK`` at a time."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(CSV_HEADER)
+    for row in report.rows.iterator(chunk_size=ROW_CHUNK):
+        yield writer.writerow([_cell_text(value) for value in row])
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def write_xlsx(report: KpiReport) -> IO[bytes]:
+    """The report as an Excel workbook in a temporary file (rewound): sheet "KPI"
+    with typed cells and a frozen header, and a "Summary" sheet."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("KPI")
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDE", (14, 32, 40, 16, 10), strict=True):
+        sheet.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+
+    def header(values):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = bold
+            cells.append(cell)
+        return cells
+
+    sheet.append(header(XLSX_HEADER))
+    for staff_id, full_name, unit, shares, points in report.rows.iterator(chunk_size=ROW_CHUNK):
+        sheet.append(
+            [_cell_text(staff_id), _cell_text(full_name), unit or "", int(shares), int(points)]
+        )
+
+    summary = workbook.create_sheet("Summary")
+    summary.column_dimensions["A"].width = 28
+    summary.column_dimensions["B"].width = 40
+    start, end = report.period
+    for label, value in (
+        ("Organisation", report.organisation),
+        ("Unit", report.unit_label + (" (and sub-units)" if report.unit else "")),
+        ("KPI year", report.year_label),
+        ("Period", f"{start:%d %b %Y} to {end:%d %b %Y}"),
+        ("Status", _status_text(report.close)),
+        ("Scoring scheme version", report.scheme.version),
+        ("Generated", timezone.localtime(report.generated_at).strftime("%d %b %Y %H:%M %Z")),
+        ("People", report.people),
+        ("With at least one verified share", report.participants),
+        ("Participation rate (%)", round(report.participation_rate, 1)),
+        ("Verified shares (total)", report.total_shares),
+        ("Points (total)", report.total_points),
+    ):
+        summary.append([label, value])
+    summary.append([])
+    summary.append(header(("Band (verified shares)", "Points", "People", "% of people")))
+    for item in report.distribution:
+        summary.append([item.band.label, item.band.points, item.people, round(item.percent, 1)])
+
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def _status_text(close: YearClose | None) -> str:
+    if close is None:
+        return "Open: scores may still change"
+    who = close.closed_by.full_name if close.closed_by else "HR"
+    return f"Closed by {who} on {timezone.localtime(close.closed_at):%d %b %Y}: final"
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+PDF_BASE_URL = "https://sharekpi.invalid/"
+
+
+def _static_fetcher():
+    """A WeasyPrint URL fetcher that serves our own static files from disk and
+    fetches nothing else: a report never makes a network request."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    static_prefix = PDF_BASE_URL + settings.STATIC_URL.lstrip("/")
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(static_prefix):
+                raise ValueError(f"Reports only load their own static files, not {url}")
+            name = url[len(static_prefix) :].split("?")[0]
+            if staticfiles_storage.exists(name):
+                with staticfiles_storage.open(name) as handle:
+                    body = handle.read()
+            else:
+                path = finders.find(name)
+                if not path:
+                    raise ValueError(f"No static file {name}")
+                with open(path, "rb") as handle:
+                    body = handle.read()
+            content_type = "text/css" if name.endswith(".css") else "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+    return StaticOnlyFetcher()
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_static_fetcher()).write_pdf()

@@ -1,0 +1,270 @@
+"""Read queries for scoring: KPI years, which shares count, scores by scope.
+
+**KPI year.** Labelled by the calendar year it starts in. With the default
+start month (January) KPI year 2025 is 1 Jan 2025 00:00 to 1 Jan 2026 00:00 in
+the organisation's time zone (``settings.TIME_ZONE``); with
+``SHAREKPI_KPI_YEAR_START_MONTH = 4`` it is 1 Apr 2025 to 1 Apr 2026. The
+boundaries are aware datetimes, so the database compares ``submitted_at``
+against instants, never a ``__year`` taken in UTC.
+
+**KPI count** for a person and year = distinct campaigns with at least one
+``verified`` share submitted inside the KPI year and inside the campaign's
+window (the local date of ``submitted_at`` between ``starts_on`` and
+``ends_on`` inclusive).
+"""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts import selectors as account_selectors
+from accounts.models import OrgUnit, User
+from campaigns.models import Share, ShareStatus
+
+from .models import KpiScore, SchemeChange, YearClose
+
+# --- KPI years ------------------------------------------------------------------------------
+
+
+def organisation_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def start_month() -> int:
+    month = int(getattr(settings, "SHAREKPI_KPI_YEAR_START_MONTH", 1) or 1)
+    if not 1 <= month <= 12:
+        raise ValueError(f"SHAREKPI_KPI_YEAR_START_MONTH must be 1 to 12, not {month}")
+    return month
+
+
+def kpi_year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """``[start, end)`` of KPI year ``year`` as aware datetimes in the organisation's zone."""
+    zone, month = organisation_zone(), start_month()
+    return (
+        datetime.datetime(year, month, 1, tzinfo=zone),
+        datetime.datetime(year + 1, month, 1, tzinfo=zone),
+    )
+
+
+def kpi_year_of(moment: datetime.datetime) -> int:
+    """The KPI year an instant falls in (judged on the organisation's local clock)."""
+    local = moment.astimezone(organisation_zone())
+    return local.year if local.month >= start_month() else local.year - 1
+
+
+def current_kpi_year() -> int:
+    return kpi_year_of(timezone.now())
+
+
+def kpi_year_label(year: int) -> str:
+    """``2025`` for calendar years; ``2025/26`` when the KPI year starts mid-year."""
+    return str(year) if start_month() == 1 else f"{year}/{(year + 1) % 100:02d}"
+
+
+def kpi_year_period(year: int) -> tuple[datetime.date, datetime.date]:
+    """First and last local day of the KPI year (for people to read)."""
+    start, end = kpi_year_bounds(year)
+    return start.date(), end.date() - datetime.timedelta(days=1)
+
+
+def year_has_ended(year: int) -> bool:
+    return timezone.now() >= kpi_year_bounds(year)[1]
+
+
+# --- what counts ----------------------------------------------------------------------------
+
+
+def counted_shares(year: int) -> QuerySet[Share]:
+    """Verified shares that count towards KPI year ``year``.
+
+    Two tests, both in SQL. The KPI year is a plain range on ``submitted_at``
+    (aware boundaries, so the status/submitted_at indexes apply). The campaign
+    window compares the *local* date of ``submitted_at`` with the campaign's
+    dates: ``TruncDate`` in the organisation's zone (``AT TIME ZONE`` on
+    PostgreSQL, Django's zone-aware date function on SQLite). That is the same
+    as ``local start of starts_on <= submitted_at < local start of
+    ends_on + 1 day``, and stays right across DST changes on either database.
+    """
+    start, end = kpi_year_bounds(year)
+    return (
+        Share.objects.filter(
+            status=ShareStatus.VERIFIED, submitted_at__gte=start, submitted_at__lt=end
+        )
+        .alias(local_day=TruncDate("submitted_at", tzinfo=organisation_zone()))
+        .filter(local_day__gte=F("campaign__starts_on"), local_day__lte=F("campaign__ends_on"))
+    )
+
+
+def count_for_person(user_id: int, year: int) -> int:
+    """One person's KPI count: one aggregate query."""
+    return (
+        counted_shares(year)
+        .filter(staff_id=user_id)
+        .aggregate(n=Count("campaign_id", distinct=True))["n"]
+    )
+
+
+def counts_for_year(year: int) -> dict[int, int]:
+    """Everyone's KPI count for ``year`` (only people with at least one): one aggregate query."""
+    rows = (
+        counted_shares(year)
+        .order_by()
+        .values("staff_id")
+        .annotate(n=Count("campaign_id", distinct=True))
+        .values_list("staff_id", "n")
+    )
+    return dict(rows.iterator(chunk_size=5000))
+
+
+def counted_campaigns(user: User, year: int) -> list[dict]:
+    """The campaigns that counted for ``user`` in ``year``: title, window, when the
+    first counted share was logged, and on which platforms. Small: one person."""
+    campaigns: dict[int, dict] = {}
+    rows = (
+        counted_shares(year)
+        .filter(staff=user)
+        .order_by("submitted_at")
+        .values_list(
+            "campaign_id",
+            "campaign__title",
+            "campaign__starts_on",
+            "campaign__ends_on",
+            "platform",
+            "submitted_at",
+        )
+    )
+    for campaign_id, title, starts_on, ends_on, platform, submitted_at in rows:
+        entry = campaigns.setdefault(
+            campaign_id,
+            {
+                "id": campaign_id,
+                "title": title,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "first_shared_at": submitted_at,
+                "platforms": [],
+            },
+        )
+        if platform not in entry["platforms"]:
+            entry["platforms"].append(platform)
+    return sorted(campaigns.values(), key=lambda c: (c["first_shared_at"], c["id"]))
+
+
+# --- year close -----------------------------------------------------------------------------
+
+
+def year_close_in_force(year: int) -> YearClose | None:
+    return (
+        YearClose.objects.filter(year=year, reopened_at__isnull=True)
+        .select_related("closed_by")
+        .first()
+    )
+
+
+def is_year_closed(year: int) -> bool:
+    return YearClose.objects.filter(year=year, reopened_at__isnull=True).exists()
+
+
+def closed_years() -> set[int]:
+    return set(YearClose.objects.filter(reopened_at__isnull=True).values_list("year", flat=True))
+
+
+def year_close_history(year: int | None = None) -> QuerySet[YearClose]:
+    closes = YearClose.objects.select_related("closed_by", "reopened_by")
+    return closes if year is None else closes.filter(year=year)
+
+
+def scheme_changes(year: int) -> QuerySet[SchemeChange]:
+    return SchemeChange.objects.filter(year=year).select_related("changed_by")
+
+
+def scored_people_by_year() -> dict[int, int]:
+    return dict(
+        KpiScore.objects.order_by().values("year").annotate(n=Count("pk")).values_list("year", "n")
+    )
+
+
+def known_years() -> list[int]:
+    """Years worth offering in a year picker: the current one and any with scores,
+    schemes or a close, newest first."""
+    years = {current_kpi_year()}
+    years.update(KpiScore.objects.order_by().values_list("year", flat=True).distinct())
+    years.update(YearClose.objects.order_by().values_list("year", flat=True).distinct())
+    return sorted(years, reverse=True)
+
+
+# --- scores by scope ------------------------------------------------------------------------
+
+
+class OutOfScope(Exception):
+    """The asker may not see that unit (or has no unit to report on)."""
+
+
+def report_unit(viewer: User, unit_ref: str | int | None) -> OrgUnit | None:
+    """The unit a report covers. ``unit_ref`` is an OrgUnit id or path.
+
+    HR: the given unit, or None (= the whole organisation). Managers: the given
+    unit if it lies in their subtree, else their own unit. Anyone else, or a
+    unit outside the asker's scope: ``OutOfScope``.
+    """
+    visible = account_selectors.units_visible_to(viewer)
+    ref = "" if unit_ref is None else str(unit_ref).strip()
+    if ref:
+        lookup = Q(pk=int(ref)) if ref.isdigit() else Q(path=ref)
+        unit = visible.filter(lookup).first()
+        if unit is None:
+            raise OutOfScope(f"Unit {ref!r} does not exist or is outside what you may see.")
+        return unit
+    if viewer.is_hr_admin:
+        return None
+    if viewer.is_manager and viewer.unit_id is not None:
+        return viewer.unit
+    raise OutOfScope("You have no unit to report on.")
+
+
+def scores_in_scope(
+    year: int, unit: OrgUnit | None, *, closed: bool | None = None
+) -> QuerySet[KpiScore]:
+    """KpiScore rows for ``year`` of the people at or below ``unit`` (None = everyone).
+
+    For a closed year every frozen row is shown; for an open year people who
+    have left are shown only if they earned something.
+    """
+    rows = KpiScore.objects.filter(year=year)
+    if unit is not None:
+        rows = rows.filter(account_selectors.unit_scope_q(unit, field="user__unit"))
+    if not (is_year_closed(year) if closed is None else closed):
+        rows = rows.filter(Q(user__is_active=True) | Q(verified_shares__gt=0))
+    return rows
+
+
+def people_without_score(year: int, unit: OrgUnit | None) -> QuerySet[User]:
+    people = (
+        account_selectors.staff_in_unit(unit)
+        if unit is not None
+        else User.objects.filter(is_active=True)
+    )
+    return people.exclude(kpi_scores__year=year)
+
+
+REPORT_FIELDS = (
+    "user__staff_id",
+    "user__full_name",
+    "user__unit__path",
+    "verified_shares",
+    "points",
+)
+
+
+def report_rows(rows: QuerySet[KpiScore]) -> QuerySet:
+    """``(staff_id, full_name, unit path, verified_shares, points)`` tuples, one query,
+    ordered by unit then name."""
+    return rows.order_by("user__unit__path", "user__full_name", "user__staff_id").values_list(
+        *REPORT_FIELDS
+    )
