@@ -1,5 +1,515 @@
-"""Placeholder replaced by the verification work (issue 4)."""
+"""Verifying a share: the rules between "logged" and "verified".
+
+``run(share_id=..., task_id=...)`` is what the verify task calls. It works in
+three steps so that no row lock is held while we wait for a platform:
+
+1. read the share; stop if it is no longer pending (verified, for a re-check)
+   or if this task id already recorded a final attempt (a message redelivered
+   after a worker crash);
+2. assess it, without writing: the structural check (parse again), short-link
+   expansion and duplicate check, then the platform's policy (evidence /
+   sample / review, see campaigns.review) with the evidence of
+   campaigns.verifiers;
+3. lock the share (select_for_update), check step 1 again, record exactly one
+   VerificationAttempt and change the status through services.change_share_status.
+
+Temporary failures (time-outs, 429 with Retry-After, 5xx) record a "retry"
+attempt and raise ``TemporaryFailure``, which the task turns into a retry with
+exponential backoff and jitter; the last try ends in needs_review ("could not
+reach X after 6 tries"). Our own per-host rate limit raises ``RateLimited``:
+the task comes back a moment later, and no attempt is recorded because no
+request was made. A refused URL or an oversized answer goes to review, never
+to a silent reject.
+
+With SHAREKPI_VERIFY_NETWORK off only the structural check runs and the
+policy decides: evidence → needs_review ("network checks are off"), sample and
+review as usual.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import random
+import time
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import platforms, review, selectors, services, verifiers
+from .models import Share, ShareStatus, VerificationAttempt, VerificationOutcome, VerificationPolicy
+from .ratelimit import RateLimited
+from .verifiers import TemporaryFailure
+
+log = logging.getLogger(__name__)
+
+__all__ = ["RateLimited", "TemporaryFailure", "assess", "queue_rechecks", "run", "sweep_pending"]
+
+DUPLICATE_REASON = "duplicate of an already logged post"
+NETWORK_OFF = "network verification is off"
+
+_sample_random = random.SystemRandom()
 
 
-def run(*, share_id: int, task_id: str = "") -> None:
-    raise NotImplementedError
+@dataclass(frozen=True)
+class Decision:
+    """What one verification concluded, before it is written."""
+
+    outcome: str  # VerificationOutcome
+    reason: str  # for the attempt (details)
+    status: str | None  # the share's new status; None = leave it as it is
+    status_reason: str = ""  # what the member of staff sees
+    http_status: int | None = None
+    url_fetched: str = ""
+    resolved: platforms.ParsedUrl | None = None  # where a short link led
+
+
+def _label(platform: str) -> str:
+    return platforms.PLATFORM_LABELS.get(platform, platform)
+
+
+def _needs_review(reason: str, status_reason: str = "", **kwargs) -> Decision:
+    return Decision(
+        VerificationOutcome.NEEDS_REVIEW,
+        reason,
+        ShareStatus.NEEDS_REVIEW,
+        status_reason or reason,
+        **kwargs,
+    )
+
+
+def _from_evidence(evidence: verifiers.Evidence, *, prefix: str = "") -> Decision:
+    """Map a verifier's evidence to a decision under the evidence policy."""
+    where = {"http_status": evidence.http_status, "url_fetched": evidence.url_fetched}
+    reason = prefix + evidence.reason
+    if evidence.outcome == verifiers.VERIFIED:
+        return Decision(
+            VerificationOutcome.VERIFIED, reason, ShareStatus.VERIFIED, evidence.reason, **where
+        )
+    if evidence.outcome == verifiers.REJECTED:
+        return Decision(
+            VerificationOutcome.REJECTED, reason, ShareStatus.REJECTED, evidence.reason, **where
+        )
+    if evidence.outcome == verifiers.GONE:
+        return Decision(
+            VerificationOutcome.REJECTED,
+            reason,
+            ShareStatus.REJECTED,
+            f"the post is gone: {evidence.reason}",
+            **where,
+        )
+    if evidence.outcome == verifiers.EXISTS:
+        return _needs_review(
+            reason,
+            f"the post exists but its author could not be checked: {evidence.reason}",
+            **where,
+        )
+    return _needs_review(reason, evidence.reason, **where)
+
+
+def _sampled(percent: int) -> bool:
+    return _sample_random.randrange(100) < percent
+
+
+def _by_policy(
+    share: Share, parsed: platforms.ParsedUrl, policy: review.EffectivePolicy, *, network: bool
+) -> Decision:
+    name = _label(share.platform)
+    prefix = "" if network else f"{NETWORK_OFF}: structural checks only; "
+    if policy.policy == VerificationPolicy.REVIEW:
+        return _needs_review(
+            f"{prefix}the {name} policy sends every share to review",
+            f"every {name} share is reviewed by HR",
+        )
+    if policy.policy == VerificationPolicy.SAMPLE:
+        if _sampled(policy.sample_percent):
+            return _needs_review(
+                f"{prefix}structural checks passed; sampled for review "
+                f"({policy.sample_percent} % of {name} shares)",
+                "sampled for review",
+            )
+        return Decision(
+            VerificationOutcome.VERIFIED,
+            f"{prefix}structural checks passed; not sampled "
+            f"({policy.sample_percent} % of {name} shares go to review)",
+            ShareStatus.VERIFIED,
+            "structural checks passed",
+        )
+    if not network:
+        return _needs_review(
+            f"{prefix}the {name} policy needs evidence from {name}", "network checks are off"
+        )
+    return _from_evidence(verifiers.verify(share, parsed))
+
+
+def _duplicate_of(share: Share, normalized_url: str) -> Share | None:
+    return Share.objects.filter(normalized_url=normalized_url).exclude(pk=share.pk).first()
+
+
+def _duplicate(share: Share, other: Share, resolved: platforms.ParsedUrl) -> Decision:
+    return Decision(
+        VerificationOutcome.REJECTED,
+        f"the short link leads to {resolved.normalized_url}, already logged as share "
+        f"#{other.pk}: {DUPLICATE_REASON}",
+        ShareStatus.REJECTED,
+        DUPLICATE_REASON,
+        url_fetched=share.normalized_url,
+    )
+
+
+def _structural(share: Share) -> platforms.ParsedUrl:
+    """Parse the share's link again; a link resolved earlier is checked at its post."""
+    parsed = platforms.parse(share.url)
+    if share.short_url and share.normalized_url != share.short_url:
+        parsed = platforms.parse(share.normalized_url)
+    return parsed
+
+
+def assess(share: Share) -> Decision:
+    """Decide a pending share (no writes). Raises TemporaryFailure / RateLimited."""
+    try:
+        parsed = _structural(share)
+    except platforms.InvalidShareUrl as exc:
+        return Decision(
+            VerificationOutcome.REJECTED,
+            f"structural check failed: {exc}",
+            ShareStatus.REJECTED,
+            str(exc),
+        )
+    policy = review.policy_for(share.platform)
+    network = bool(settings.SHAREKPI_VERIFY_NETWORK)
+    if parsed.kind == platforms.SHORT_LINK:
+        if not network:
+            return _needs_review(
+                f"{NETWORK_OFF}: the short link {parsed.normalized_url} cannot be expanded",
+                "network checks are off: the short link could not be expanded",
+            )
+        resolution = verifiers.resolve_short_link(parsed)
+        found = resolution.parsed
+        if found is None:
+            evidence = resolution.evidence
+            if evidence.outcome == verifiers.GONE:
+                return _from_evidence(evidence)
+            return _needs_review(
+                evidence.reason,
+                http_status=evidence.http_status,
+                url_fetched=evidence.url_fetched,
+            )
+        if found.platform != share.platform:
+            return _needs_review(
+                f"the {_label(share.platform)} short link leads to a "
+                f"{_label(found.platform)} post ({found.normalized_url})",
+                url_fetched=parsed.normalized_url,
+            )
+        other = _duplicate_of(share, found.normalized_url)
+        if other is not None:
+            return replace(_duplicate(share, other, found), resolved=found)
+        decision = _by_policy(share, found, policy, network=True)
+        return replace(
+            decision,
+            reason=f"the short link leads to {found.normalized_url}; {decision.reason}",
+            url_fetched=decision.url_fetched or parsed.normalized_url,
+            resolved=found,
+        )
+    return _by_policy(share, parsed, policy, network=network)
+
+
+def assess_recheck(share: Share) -> Decision:
+    """Look at a verified share again; only a post that is definitely gone is removed."""
+    keep = VerificationOutcome.VERIFIED
+    if not settings.SHAREKPI_VERIFY_NETWORK:
+        return Decision(keep, f"re-check skipped: {NETWORK_OFF}", None)
+    try:
+        parsed = _structural(share)
+    except platforms.InvalidShareUrl as exc:
+        return Decision(keep, f"re-check skipped: the link no longer parses ({exc})", None)
+    if parsed.kind == platforms.SHORT_LINK:
+        resolution = verifiers.resolve_short_link(parsed)
+        if resolution.parsed is None:
+            evidence = resolution.evidence
+            return Decision(
+                keep,
+                f"re-check inconclusive, kept verified: {evidence.reason}",
+                None,
+                http_status=evidence.http_status,
+                url_fetched=evidence.url_fetched,
+            )
+        parsed = resolution.parsed
+    evidence = verifiers.verify(share, parsed)
+    where = {"http_status": evidence.http_status, "url_fetched": evidence.url_fetched}
+    if evidence.outcome == verifiers.GONE:
+        return Decision(
+            VerificationOutcome.REMOVED,
+            f"re-check: {evidence.reason}",
+            ShareStatus.REMOVED,
+            f"the post was removed: {evidence.reason}",
+            **where,
+        )
+    return Decision(
+        keep, f"re-check ({evidence.outcome}), kept verified: {evidence.reason}", None, **where
+    )
+
+
+# --- running one verification --------------------------------------------------------
+
+
+def _final_attempt_exists(share_id: int, task_id: str) -> bool:
+    if not task_id:
+        return False
+    return (
+        VerificationAttempt.objects.filter(share_id=share_id, task_id=task_id)
+        .exclude(outcome=VerificationOutcome.RETRY)
+        .exists()
+    )
+
+
+def run(
+    *,
+    share_id: int,
+    task_id: str = "",
+    tries: int = 1,
+    max_tries: int = 1,
+    recheck: bool = False,
+) -> str | None:
+    """Verify one share once (see the module docstring). Returns the attempt's outcome,
+    or None when there was nothing to do."""
+    expected = ShareStatus.VERIFIED if recheck else ShareStatus.PENDING
+    share = Share.objects.select_related("staff").filter(pk=share_id).first()
+    if share is None or share.status != expected:
+        log.info("share %s: nothing to verify (status %s)", share_id, share and share.status)
+        return None
+    if _final_attempt_exists(share_id, task_id):
+        log.info("share %s: task %s already recorded its attempt", share_id, task_id)
+        return None
+    started_at = timezone.now()
+    clock = time.monotonic()
+    try:
+        decision = assess_recheck(share) if recheck else assess(share)
+    except TemporaryFailure as exc:
+        name = _label(share.platform)
+        where = {"http_status": exc.http_status, "url_fetched": exc.url}
+        if recheck:
+            decision = Decision(
+                VerificationOutcome.RETRY,
+                f"re-check: temporary failure ({exc.reason}); checked again at a later re-check",
+                None,
+                **where,
+            )
+        elif tries >= max_tries:
+            decision = _needs_review(
+                f"could not reach {name} after {tries} tries: {exc.reason}",
+                f"could not reach {name} after {tries} tries",
+                **where,
+            )
+        else:
+            still_wanted = _record_retry(
+                share_id=share_id,
+                task_id=task_id,
+                tries=tries,
+                max_tries=max_tries,
+                exc=exc,
+                started_at=started_at,
+                duration_ms=int((time.monotonic() - clock) * 1000),
+            )
+            if still_wanted:
+                raise
+            return None
+    duration_ms = int((time.monotonic() - clock) * 1000)
+    return _commit(
+        share_id=share_id,
+        task_id=task_id,
+        expected=expected,
+        decision=decision,
+        started_at=started_at,
+        duration_ms=duration_ms,
+    )
+
+
+@transaction.atomic
+def _record_retry(
+    *,
+    share_id: int,
+    task_id: str,
+    tries: int,
+    max_tries: int,
+    exc: TemporaryFailure,
+    started_at: datetime.datetime,
+    duration_ms: int,
+) -> bool:
+    """Record a "retry" attempt once per try; False when the share no longer wants one."""
+    share = Share.objects.select_for_update().filter(pk=share_id).first()
+    if share is None or share.status != ShareStatus.PENDING:
+        return False
+    if _final_attempt_exists(share_id, task_id):
+        return False
+    recorded = VerificationAttempt.objects.filter(
+        share_id=share_id, task_id=task_id, outcome=VerificationOutcome.RETRY
+    ).count()
+    if task_id and recorded >= tries:
+        return True  # this try was recorded before a crash; retry without a second record
+    wait = f", not before {exc.retry_after:.0f} s as asked" if exc.retry_after else ""
+    VerificationAttempt.objects.create(
+        share_id=share_id,
+        started_at=started_at,
+        url_fetched=(exc.url or "")[:2000],
+        http_status=exc.http_status,
+        duration_ms=duration_ms,
+        outcome=VerificationOutcome.RETRY,
+        reason=f"temporary failure: {exc.reason}; try {tries} of {max_tries}, will retry{wait}",
+        task_id=task_id,
+    )
+    return True
+
+
+@transaction.atomic
+def _commit(
+    *,
+    share_id: int,
+    task_id: str,
+    expected: str,
+    decision: Decision,
+    started_at: datetime.datetime,
+    duration_ms: int,
+) -> str | None:
+    share = Share.objects.select_for_update().filter(pk=share_id).first()
+    if share is None or share.status != expected:
+        return None  # decided meanwhile (HR, or another run of the task)
+    if _final_attempt_exists(share_id, task_id):
+        return None
+    share.last_checked_at = timezone.now()
+    fields = ["last_checked_at"]
+    resolved = decision.resolved
+    if resolved is not None and resolved.normalized_url != share.normalized_url:
+        other = _duplicate_of(share, resolved.normalized_url)
+        if other is None:
+            try:
+                with transaction.atomic():
+                    Share.objects.filter(pk=share.pk).update(normalized_url=resolved.normalized_url)
+            except IntegrityError:  # another share claimed it a moment ago
+                other = _duplicate_of(share, resolved.normalized_url)
+        if other is not None:
+            decision = _duplicate(share, other, resolved)
+        else:
+            share.short_url = share.short_url or share.normalized_url
+            share.normalized_url = resolved.normalized_url
+            share.post_id = resolved.post_id or ""
+            share.author_handle = resolved.author_handle or ""
+            fields += ["normalized_url", "short_url", "post_id", "author_handle"]
+    VerificationAttempt.objects.create(
+        share=share,
+        started_at=started_at,
+        url_fetched=(decision.url_fetched or "")[:2000],
+        http_status=decision.http_status,
+        duration_ms=duration_ms,
+        outcome=decision.outcome,
+        reason=decision.reason,
+        task_id=task_id,
+    )
+    if decision.status is not None:
+        services.change_share_status(
+            share=share,
+            new_status=decision.status,
+            reason=decision.status_reason or decision.reason,
+            save_fields=tuple(fields),
+        )
+    else:
+        share.save(update_fields=[*fields, "updated_at"])
+    return decision.outcome
+
+
+# --- housekeeping: the sweep and the re-checks --------------------------------------
+
+
+def _queue(share_id: int, *, recheck: bool = False) -> None:
+    from . import tasks
+
+    if recheck:
+        tasks.verify_share.delay(share_id, recheck=True)
+    else:
+        tasks.verify_share.delay(share_id)
+
+
+def retry_max_delay() -> int:
+    """Longest wait between two tries (Retry-After included), in seconds."""
+    return int(getattr(settings, "SHAREKPI_VERIFY_RETRY_MAX_DELAY", 600))
+
+
+def sweep_pending(*, older_than_minutes: float | None = None, limit: int = 500) -> int:
+    """Queue pending shares again whose message was lost (broker outage, crash).
+
+    Skips shares with a "retry" attempt recent enough for their next try to be
+    scheduled still. A share queued twice is harmless: the second run finds it
+    decided and does nothing.
+    """
+    minutes = (
+        settings.SHAREKPI_PENDING_SWEEP_MINUTES
+        if older_than_minutes is None
+        else older_than_minutes
+    )
+    now = timezone.now()
+    retrying = VerificationAttempt.objects.filter(
+        outcome=VerificationOutcome.RETRY,
+        started_at__gte=now - datetime.timedelta(seconds=retry_max_delay() + 60),
+    ).values("share_id")
+    share_ids = list(
+        Share.objects.filter(
+            status=ShareStatus.PENDING,
+            submitted_at__lte=now - datetime.timedelta(minutes=minutes),
+        )
+        .exclude(pk__in=retrying)
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queued = 0
+    for share_id in share_ids:
+        try:
+            _queue(share_id)
+        except Exception:  # broker down: the next sweep tries again
+            log.warning("sweep: broker unavailable after %d of %d shares", queued, len(share_ids))
+            break
+        queued += 1
+    if queued:
+        log.info("sweep: queued %d pending shares again", queued)
+    return queued
+
+
+def current_kpi_year(today: datetime.date | None = None) -> int:
+    today = today or timezone.localdate()
+    start_month = settings.SHAREKPI_KPI_YEAR_START_MONTH
+    return today.year if today.month >= start_month else today.year - 1
+
+
+def queue_rechecks(*, batch_size: int | None = None) -> int:
+    """Queue a re-check of the verified shares of the open KPI year checked longest ago.
+
+    Run often with a small batch, this spreads the re-checks over the day
+    instead of hitting the platforms with every share at once.
+    """
+    if not settings.SHAREKPI_VERIFY_NETWORK:
+        return 0
+    size = settings.SHAREKPI_RECHECK_BATCH_SIZE if batch_size is None else batch_size
+    start, end = selectors.kpi_year_bounds(current_kpi_year())
+    now = timezone.now()
+    fresh = now - datetime.timedelta(hours=settings.SHAREKPI_RECHECK_MIN_AGE_HOURS)
+    with transaction.atomic():
+        share_ids = list(
+            Share.objects.select_for_update(skip_locked=True)
+            .filter(status=ShareStatus.VERIFIED, submitted_at__gte=start, submitted_at__lt=end)
+            .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=fresh))
+            .order_by(F("last_checked_at").asc(nulls_first=True), "pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        # Claimed now, so the next batch takes the next-oldest ones.
+        Share.objects.filter(pk__in=share_ids).update(last_checked_at=now)
+    queued = 0
+    for share_id in share_ids:
+        try:
+            _queue(share_id, recheck=True)
+        except Exception:
+            log.warning("re-check: broker unavailable after %d of %d", queued, len(share_ids))
+            break
+        queued += 1
+    return queued

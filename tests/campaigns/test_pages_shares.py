@@ -11,6 +11,7 @@ from html import unescape
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -360,3 +361,18 @@ def test_hr_can_log_and_see_their_own_shares_too():
     client.force_login(hana)
     client.post("/shares/new/", {"campaign": campaign.pk, "url": MY_POST})
     assert "Budget day" in client.get("/shares/").content.decode()
+
+
+def test_share_in_review_offers_a_screenshot_upload_link(alice, alice_client):
+    share = Share.objects.create(
+        staff=alice,
+        campaign=make_campaign("Open"),
+        url="https://www.facebook.com/alice/posts/77",
+        normalized_url="https://www.facebook.com/alice/posts/77",
+        platform="facebook",
+        status=ShareStatus.NEEDS_REVIEW,
+        status_reason="sampled for review",
+    )
+    page = alice_client.get(reverse("campaigns:my_shares")).content.decode()
+    assert reverse("review:screenshot_upload", args=[share.pk]) in page
+    assert "sampled for review" in page

@@ -1,0 +1,162 @@
+"""Every route has an access rule, and this walk proves it for every role.
+
+A route missing from ACCESS fails ``test_every_route_has_an_access_rule``:
+adding a page means saying here who may open it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
+from tests.factories import UserFactory, make_unit
+
+ANON, STAFF, MANAGER, OTHER_MANAGER, HR = "anonymous", "staff", "manager", "other_manager", "hr"
+ROLES = [ANON, STAFF, MANAGER, OTHER_MANAGER, HR]
+LOGGED_IN = {STAFF, MANAGER, OTHER_MANAGER, HR}
+EVERYONE = set(ROLES)
+MANAGERS_HR = {MANAGER, OTHER_MANAGER, HR}
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
+    b"\x00\x00\x00IEND\xaeB`\x82"
+)
+
+# name → (method, kwargs from the world, roles allowed)
+ACCESS: dict[str, tuple[str, object, set[str]]] = {
+    "home": ("get", None, LOGGED_IN),
+    "login": ("get", None, EVERYONE),
+    "accounts:login": ("get", None, EVERYONE),
+    "accounts:logout": ("post", None, LOGGED_IN),
+    "accounts:password_change": ("get", None, LOGGED_IN),
+    "accounts:password_change_done": ("get", None, LOGGED_IN),
+    "accounts:password_reset": ("get", None, EVERYONE),
+    "accounts:password_reset_done": ("get", None, EVERYONE),
+    "accounts:password_set": ("get", lambda w: {"uidb64": "MQ", "token": "bad-token"}, EVERYONE),
+    "accounts:password_set_done": ("get", None, EVERYONE),
+    "accounts:staff_import": ("get", None, {HR}),
+    "accounts:staff_import_confirm": ("post", None, {HR}),
+    "accounts:staff_import_template": ("get", None, {HR}),
+    "campaigns:campaign_list": ("get", None, LOGGED_IN),
+    "campaigns:campaign_create": ("get", None, {HR}),
+    "campaigns:campaign_detail": ("get", lambda w: {"pk": w["campaign"].pk}, MANAGERS_HR),
+    "campaigns:campaign_edit": ("get", lambda w: {"pk": w["campaign"].pk}, {HR}),
+    "campaigns:campaign_close": ("post", lambda w: {"pk": w["campaign"].pk}, {HR}),
+    "campaigns:campaign_not_shared_csv": ("get", lambda w: {"pk": w["campaign"].pk}, MANAGERS_HR),
+    "campaigns:my_shares": ("get", None, LOGGED_IN),
+    "campaigns:share_create": ("get", None, LOGGED_IN),
+    "campaigns:bookmarklet": ("get", None, LOGGED_IN),
+    "scoring:my_kpi": ("get", None, LOGGED_IN),
+    "scoring:kpi_report": ("get", None, MANAGERS_HR),
+    "scoring:kpi_statement": ("get", lambda w: {"staff_id": "alice"}, {STAFF, MANAGER, HR}),
+    "scoring:scheme_current": ("get", None, {HR}),
+    "scoring:scheme_edit": ("get", lambda w: {"year": w["year"]}, {HR}),
+    "scoring:year_list": ("get", None, {HR}),
+    "scoring:year_close": ("post", lambda w: {"year": w["year"]}, {HR}),
+    "scoring:year_recompute": ("post", lambda w: {"year": w["year"]}, {HR}),
+    "scoring:year_reopen": ("post", lambda w: {"year": w["year"]}, set()),  # superusers only
+    "review:review_queue": ("get", None, {HR}),
+    "review:review_bulk": ("post", None, {HR}),
+    "review:review_decide": ("post", lambda w: {"pk": w["share"].pk}, {HR}),
+    "review:policy_list": ("get", None, {HR}),
+    "review:screenshot": ("get", lambda w: {"pk": w["share"].pk}, {STAFF, HR}),
+    "review:screenshot_upload": ("get", lambda w: {"pk": w["share"].pk}, {STAFF}),
+    "api:share-review": ("post", lambda w: {"pk": w["share"].pk}, {HR}),
+    "healthz": ("get", None, EVERYONE),
+    "api:schema": ("get", None, EVERYONE),
+    "api:docs": ("get", None, EVERYONE),
+    "api:auth-token": ("post", None, EVERYONE),
+    "api:campaign-list": ("get", None, LOGGED_IN),
+    "api:campaign-detail": ("get", lambda w: {"pk": w["campaign"].pk}, LOGGED_IN),
+    "api:share-list": ("get", None, LOGGED_IN),
+    "api:share-detail": ("get", lambda w: {"pk": w["share"].pk}, {STAFF, MANAGER, HR}),
+    "api:score-list": ("get", None, MANAGERS_HR),
+    "api:score-me": ("get", None, LOGGED_IN),
+    "api:scoring-scheme-detail": ("get", lambda w: {"year": w["year"]}, LOGGED_IN),
+}
+
+
+def route_names(resolver=None, namespace: str | None = None):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django admin: its own staff-only rule, tested in test_login
+            inner = entry.namespace or None
+            ns = ":".join(n for n in (namespace, inner) if n) or None
+            yield from route_names(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+def test_every_route_has_an_access_rule():
+    missing = sorted(set(route_names()) - set(ACCESS))
+    assert not missing, f"routes without an access rule in tests/test_access.py: {missing}"
+
+
+@pytest.fixture
+def world(db):
+    """alice (staff, HQ/Comms), bob (manager, HQ/Comms), carol (manager, HQ/Finance), hana (HR)."""
+    comms = make_unit("HQ/Comms")
+    finance = make_unit("HQ/Finance")
+    people = {
+        STAFF: UserFactory(staff_id="alice", role=Role.STAFF, unit=comms),
+        MANAGER: UserFactory(staff_id="bob", role=Role.MANAGER, unit=comms),
+        OTHER_MANAGER: UserFactory(staff_id="carol", role=Role.MANAGER, unit=finance),
+        HR: UserFactory(staff_id="hana", role=Role.HR_ADMIN, unit=make_unit("People")),
+    }
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        title="Budget day",
+        starts_on=today - datetime.timedelta(days=3),
+        ends_on=today + datetime.timedelta(days=3),
+        status=CampaignStatus.ACTIVE,
+    )
+    CampaignPost.objects.create(
+        campaign=campaign,
+        url="https://www.facebook.com/agency/posts/1",
+        normalized_url="https://www.facebook.com/agency/posts/1",
+        platform="facebook",
+    )
+    share = Share.objects.create(
+        staff=people[STAFF],
+        campaign=campaign,
+        url="https://www.facebook.com/alice/posts/2",
+        normalized_url="https://www.facebook.com/alice/posts/2",
+        platform="facebook",
+        status=ShareStatus.NEEDS_REVIEW,
+    )
+    share.screenshot.save("proof.png", ContentFile(PNG), save=True)
+    return {"people": people, "campaign": campaign, "share": share, "year": today.year}
+
+
+def is_denied(response, role: str) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    login = reverse("login")
+    return response.status_code == 302 and response["Location"].startswith(login) and role == ANON
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_route_access_for_every_role(name, world, client):
+    method, kwargs_of, allowed = ACCESS[name]
+    url = reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
+    for role in ROLES:
+        client.logout()
+        if role != ANON:
+            client.force_login(world["people"][role])
+        response = getattr(client, method)(url)
+        # /healthz answers 503 here (no worker): that is its answer, not an error.
+        assert response.status_code != 500, (role, url)
+        if role in allowed:
+            assert not is_denied(response, role), (
+                f"{role} should reach {url}: {response.status_code}"
+            )
+        else:
+            assert is_denied(response, role), f"{role} must not reach {url}: {response.status_code}"
