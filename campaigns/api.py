@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsHrAdminOrReadOnly
 
-from . import selectors, services
+from . import kpi_year, selectors, services
 from .models import Campaign, Share, VerificationAttempt
 from .serializers import (
     CampaignCreateSerializer,
@@ -202,7 +202,7 @@ class ShareViewSet(
     def filtered(self, shares: QuerySet[Share]) -> QuerySet[Share]:
         wanted = validated_filters(ShareListFilterSerializer, self.request)
         if "year" in wanted:
-            start, end = selectors.kpi_year_bounds(wanted["year"])
+            start, end = kpi_year.kpi_year_bounds(wanted["year"])
             shares = shares.filter(submitted_at__gte=start, submitted_at__lt=end)
         if "status" in wanted:
             shares = shares.filter(status=wanted["status"])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -69,21 +66,3 @@ def shares_visible_to(user: User) -> QuerySet[Share]:
     if user.is_hr_admin:
         return Share.objects.all()
     return Share.objects.filter(staff__in=account_selectors.users_visible_to(user))
-
-
-def kpi_year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """``[start, end)`` of KPI year ``year`` in the organisation's time zone.
-
-    The KPI year starts on the 1st of ``SHAREKPI_KPI_YEAR_START_MONTH`` of ``year``
-    (1 = the calendar year), at local midnight: a share made at 23:30 local time
-    on 31 December counts for that year even though it is already the next day in
-    UTC. Filter with ``submitted_at__gte=start, submitted_at__lt=end``, never with
-    ``__year`` (which would cut the year at UTC or need a per-row conversion).
-    Same rule and labelling as ``scoring.selectors.kpi_year_bounds`` (KPI year
-    2025 with an April start = 1 Apr 2025 - 1 Apr 2026); scoring may reuse this one.
-    """
-    zone = timezone.get_default_timezone()
-    month = settings.SHAREKPI_KPI_YEAR_START_MONTH
-    start = datetime.datetime(year, month, 1, tzinfo=zone)
-    end = datetime.datetime(year + 1, month, 1, tzinfo=zone)
-    return start, end

@@ -39,7 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import platforms, review, selectors, services, verifiers
+from . import kpi_year, platforms, review, services, verifiers
 from .models import Share, ShareStatus, VerificationAttempt, VerificationOutcome, VerificationPolicy
 from .ratelimit import RateLimited
 from .verifiers import TemporaryFailure
@@ -476,12 +476,6 @@ def sweep_pending(*, older_than_minutes: float | None = None, limit: int = 500) 
     return queued
 
 
-def current_kpi_year(today: datetime.date | None = None) -> int:
-    today = today or timezone.localdate()
-    start_month = settings.SHAREKPI_KPI_YEAR_START_MONTH
-    return today.year if today.month >= start_month else today.year - 1
-
-
 def queue_rechecks(*, batch_size: int | None = None) -> int:
     """Queue a re-check of the verified shares of the open KPI year checked longest ago.
 
@@ -491,7 +485,7 @@ def queue_rechecks(*, batch_size: int | None = None) -> int:
     if not settings.SHAREKPI_VERIFY_NETWORK:
         return 0
     size = settings.SHAREKPI_RECHECK_BATCH_SIZE if batch_size is None else batch_size
-    start, end = selectors.kpi_year_bounds(current_kpi_year())
+    start, end = kpi_year.kpi_year_bounds(kpi_year.current_kpi_year())
     now = timezone.now()
     fresh = now - datetime.timedelta(hours=settings.SHAREKPI_RECHECK_MIN_AGE_HOURS)
     with transaction.atomic():
