@@ -1,7 +1,7 @@
 """POST /api/v1/shares/, GET /api/v1/shares/ and GET /api/v1/shares/{id}/.
 
-alice: staff in HQ/Comms; bob: manager of HQ; charlie: staff in HQ/Finance;
-hana: HR admin in People (outside HQ).
+``org`` (tests/campaigns/conftest.py): alice, staff in HQ/Comms; bob, manager
+of HQ; charlie, staff in HQ/Finance; hana, HR admin in People (outside HQ).
 """
 
 from __future__ import annotations
@@ -15,17 +15,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
-from accounts.models import Role
-from campaigns import platforms
 from campaigns.models import (
     Campaign,
-    CampaignPost,
     CampaignStatus,
     Share,
     ShareStatus,
     VerificationAttempt,
 )
-from tests.factories import UserFactory, make_unit
+from tests.factories import UserFactory, days_from_today, make_campaign, make_share
 
 pytestmark = pytest.mark.django_db
 
@@ -40,60 +37,8 @@ ALICE_POST = "https://x.com/alice_tan/status/1800000000000000001"
 
 
 @pytest.fixture
-def org():
-    return {
-        "alice": UserFactory(staff_id="alice", full_name="Alice Tan", unit="HQ/Comms"),
-        "bob": UserFactory(staff_id="bob", full_name="Bob Lim", unit="HQ", role=Role.MANAGER),
-        "charlie": UserFactory(staff_id="charlie", full_name="Charlie Ng", unit="HQ/Finance"),
-        "hana": UserFactory(
-            staff_id="hana", full_name="Hana Aziz", unit="People", role=Role.HR_ADMIN
-        ),
-    }
-
-
-def make_campaign(
-    title: str = "Budget day",
-    *,
-    units: tuple[str, ...] = (),
-    status: str = CampaignStatus.ACTIVE,
-    days: tuple[int, int] = (-1, 30),
-    posts: tuple[str, ...] = OFFICIAL_POSTS,
-) -> Campaign:
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        title=title,
-        status=status,
-        starts_on=today + datetime.timedelta(days=days[0]),
-        ends_on=today + datetime.timedelta(days=days[1]),
-    )
-    campaign.units.set([make_unit(path) for path in units])
-    for url in posts:
-        parsed = platforms.parse(url)
-        CampaignPost.objects.create(
-            campaign=campaign,
-            url=url,
-            normalized_url=parsed.normalized_url,
-            platform=parsed.platform,
-        )
-    return campaign
-
-
-def make_share(staff, campaign, url: str, **fields) -> Share:
-    """A share as if logged earlier (arranged directly; the API path is tested below)."""
-    parsed = platforms.parse(url)
-    return Share.objects.create(
-        staff=staff,
-        campaign=campaign,
-        url=url,
-        normalized_url=parsed.normalized_url,
-        platform=parsed.platform,
-        **fields,
-    )
-
-
-@pytest.fixture
 def campaign(org):
-    return make_campaign()
+    return make_campaign(posts=OFFICIAL_POSTS)
 
 
 def client_for(user=None) -> APIClient:
@@ -198,11 +143,13 @@ def test_a_share_is_kept_when_the_broker_is_down(
 
 
 @pytest.fixture
-def dead_broker():
+def dead_broker(monkeypatch):
     """Point the Celery app at a port where nothing listens, then put it back.
 
     Celery caches its broker connection and producer pools, so they are dropped
-    on the way in and out (the same reset Celery itself does after a fork)."""
+    on the way in and out (the same reset Celery itself does after a fork). The
+    CELERY_BROKER_URL environment variable (set in CI) wins over app.conf, so it
+    is pointed at the dead port too."""
     from sharekpi.celery import app
 
     def reset_pools():
@@ -210,9 +157,11 @@ def dead_broker():
         app.amqp._producer_pool = None
 
     old_url = app.conf.broker_url
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     reset_pools()
     yield
+    monkeypatch.undo()
     app.conf.broker_url = old_url
     reset_pools()
 
@@ -259,8 +208,12 @@ def test_a_platform_the_campaign_has_no_post_on_is_refused(org, campaign):
 def test_a_campaign_you_cannot_share_is_refused(org, kind):
     campaigns = {
         "closed": lambda: make_campaign(status=CampaignStatus.CLOSED).pk,
-        "not_started": lambda: make_campaign(days=(2, 10)).pk,
-        "ended": lambda: make_campaign(days=(-10, -1)).pk,
+        "not_started": lambda: (
+            make_campaign(starts_on=days_from_today(2), ends_on=days_from_today(10)).pk
+        ),
+        "ended": lambda: (
+            make_campaign(starts_on=days_from_today(-10), ends_on=days_from_today(-1)).pk
+        ),
         "other_unit": lambda: make_campaign(units=("HQ/Finance",)).pk,
         "draft": lambda: make_campaign(status=CampaignStatus.DRAFT).pk,
         "unknown": lambda: 999999,
