@@ -1,5 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    BaseUserCreationForm,
+    PasswordResetForm,
+    UserChangeForm,
+)
 
 from .models import User
 
@@ -57,3 +62,11 @@ class StaffImportConfirmForm(forms.Form):
     """Confirms the previewed import; the fingerprint ties it to that preview."""
 
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class SetPasswordRequestForm(PasswordResetForm):
+    """'First time here, or forgot your password?'. Unlike Django's form it also
+    mails people whose password is not set yet: imported staff start that way."""
+
+    def get_users(self, email):
+        return User.objects.filter(email=email.strip().lower(), is_active=True)

@@ -238,6 +238,10 @@ class ImportResult:
     def written(self) -> bool:
         return bool(self.units_created or any(c.action != Action.UNCHANGED for c in self.changes))
 
+    @property
+    def created_staff_ids(self) -> list[str]:
+        return [c.row.staff_id for c in self.changes if c.action == Action.CREATE]
+
 
 # --- reading the file -----------------------------------------------------------------------
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -7,8 +9,10 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import imports, selectors
-from .forms import LoginForm, StaffImportConfirmForm, StaffImportForm
+from .forms import LoginForm, SetPasswordRequestForm, StaffImportConfirmForm, StaffImportForm
 from .permissions import hr_admin_required
+
+log = logging.getLogger(__name__)
 
 
 class LoginView(auth_views.LoginView):
@@ -35,6 +39,7 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="accounts/password_change_done.html"
 )
 password_reset = auth_views.PasswordResetView.as_view(
+    form_class=SetPasswordRequestForm,
     template_name="accounts/password_reset.html",
     email_template_name="accounts/password_reset_email.txt",
     subject_template_name="accounts/password_reset_subject.txt",
@@ -141,7 +146,25 @@ def staff_import_confirm(request):
         f"{counts['update']} updated, {counts['deactivate']} deactivated, "
         f"{counts['unchanged']} unchanged; {result.units_created} new unit(s).",
     )
+    if result.created_staff_ids:
+        _queue_set_password_links(request, result.created_staff_ids)
     return redirect("accounts:staff_import")
+
+
+def _queue_set_password_links(request, staff_ids: list[str]) -> None:
+    from . import tasks
+
+    try:
+        tasks.send_set_password_links.delay(staff_ids, request.build_absolute_uri("/"))
+    except Exception:  # broker down: the import stands; HR can ask staff to use "First time here"
+        log.warning("Could not queue set-password links for %d new staff", len(staff_ids))
+        messages.warning(
+            request,
+            "The set-password emails could not be queued. New staff can use "
+            "'First time here, or forgot your password?' on the login page.",
+        )
+        return
+    messages.info(request, f"Set-password links are being emailed to {len(staff_ids)} new staff.")
 
 
 @hr_admin_required

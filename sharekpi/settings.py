@@ -216,11 +216,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.recompute_kpi_scores",
         "schedule": 24 * 60 * 60.0,
     },
+    # Rebuild the dashboard's share counts of recent campaigns once a day (set-based);
+    # the per-share signal keeps them current in between.
+    "scoring-refresh-dashboard-stats": {
+        "task": "scoring.tasks.refresh_dashboard_stats",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 
 # --- ShareKPI ---------------------------------------------------------------
 # How long without a worker heartbeat before /healthz reports the worker down.
 SHAREKPI_HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("SHAREKPI_HEARTBEAT_MAX_AGE", "120"))
+# Where people reach the app: for links in emails sent by commands
+# (web requests use their own host).
+SHAREKPI_BASE_URL = os.environ.get("SHAREKPI_BASE_URL", "http://127.0.0.1:8000")
 SHAREKPI_ORGANISATION_NAME = os.environ.get("SHAREKPI_ORGANISATION_NAME", "ShareKPI demo agency")
 # First month of the KPI year (1 = calendar year).
 SHAREKPI_KPI_YEAR_START_MONTH = int(os.environ.get("SHAREKPI_KPI_YEAR_START_MONTH", "1"))

@@ -3,9 +3,10 @@
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import imports
+from accounts import imports, services
 
 
 class Command(BaseCommand):
@@ -23,10 +24,20 @@ class Command(BaseCommand):
             "--set-password",
             metavar="PW",
             help="Password for newly created users (demos, tests). "
-            "Without it they get an unusable password and set their own by reset link.",
+            "Without it they get an unusable password and an email with a set-password link.",
+        )
+        parser.add_argument(
+            "--no-links",
+            action="store_true",
+            help="Do not email set-password links to newly created users.",
+        )
+        parser.add_argument(
+            "--base-url",
+            default=settings.SHAREKPI_BASE_URL,
+            help="Address of the app used in the links (default: SHAREKPI_BASE_URL).",
         )
 
-    def handle(self, *args, file, dry_run=False, set_password=None, **options):
+    def handle(self, *args, file, dry_run=False, set_password=None, no_links=False, **options):
         content = self._read(file)
         plan = imports.plan_import(content=content)
         verbosity = options.get("verbosity", 1)
@@ -56,6 +67,10 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(str(error)))
             raise CommandError(f"{exc} Nothing was written.") from exc
         self._counts("Done:", result.counts, result.units_created)
+        if not set_password and not no_links and result.created_staff_ids:
+            users = services.new_staff_without_password(result.created_staff_ids)
+            sent = services.send_set_password_links(users=users, base_url=options["base_url"])
+            self.stdout.write(f"Set-password links emailed to {sent} new user(s).")
         self.stdout.write(
             self.style.SUCCESS("Import done." if result.written else "Nothing to change.")
         )
