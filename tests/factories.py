@@ -6,23 +6,37 @@
     UserFactory(password=None)                         # unusable password
     HrAdminFactory(), ManagerFactory(unit=...), SocialAccountFactory(user=...)
 
-``unit`` accepts an OrgUnit or a path string. Passwords are hashed once per
-distinct password and reused, so creating many users stays fast.
+    make_campaign()                       # active, yesterday..+30 days, everyone, one Facebook post
+    make_campaign("Comms week", units=("HQ/Comms",), posts=(FB_POST, X_POST))
+    make_campaign("Last month", starts_on=days_from_today(-40), ends_on=days_from_today(-10))
+    make_share(alice, campaign, "https://x.com/alice/status/1", status=ShareStatus.VERIFIED)
+
+``unit`` (and ``units``) accept an OrgUnit or a path string. Passwords are
+hashed once per distinct password and reused, so creating many users stays
+fast. Campaign posts and shares get their platform and normalised URL from
+campaigns.platforms.parse, as the services would; ``days_from_today`` counts
+from the organisation's local date (settings.TIME_ZONE).
 """
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from functools import cache
 
 import factory
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import UNIT_SEPARATOR, OrgUnit, Platform, Role, SocialAccount, User
+from campaigns import platforms
+from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share
 
 DEFAULT_PASSWORD = "pw"
 DEFAULT_UNIT = "Headquarters"
+DEFAULT_CAMPAIGN_POST = "https://www.facebook.com/agency/posts/1001"
 
 
 def make_unit(path: str) -> OrgUnit:
@@ -108,3 +122,59 @@ class SocialAccountFactory(DjangoModelFactory):
     platform = Platform.FACEBOOK
     handle = factory.Sequence(lambda n: f"handle{n}")
     profile_url = factory.LazyAttribute(lambda o: f"https://www.facebook.com/{o.handle}")
+
+
+def days_from_today(days: int) -> datetime.date:
+    """The organisation's local date ``days`` from today (negative: in the past)."""
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def make_campaign(
+    title: str = "Budget day",
+    *,
+    posts: Iterable[str] = (DEFAULT_CAMPAIGN_POST,),
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    status: str = CampaignStatus.ACTIVE,
+    units: Iterable[OrgUnit | str] = (),
+    **fields,
+) -> Campaign:
+    """A campaign open from yesterday to 30 days on (unless given), for ``units``
+    (none: everyone), with an official post for each URL in ``posts``. Other
+    Campaign fields (description, created_by, ...) pass through."""
+    campaign = Campaign.objects.create(
+        title=title,
+        status=status,
+        starts_on=days_from_today(-1) if starts_on is None else starts_on,
+        ends_on=days_from_today(30) if ends_on is None else ends_on,
+        **fields,
+    )
+    if units:
+        campaign.units.set([make_unit(u) if isinstance(u, str) else u for u in units])
+    for url in posts:
+        parsed = platforms.parse(url)
+        CampaignPost.objects.create(
+            campaign=campaign,
+            url=url,
+            normalized_url=parsed.normalized_url,
+            platform=parsed.platform,
+        )
+    return campaign
+
+
+def make_share(staff: User, campaign: Campaign, url: str, **fields) -> Share:
+    """A share of ``url`` arranged directly, as if logged earlier (no service
+    rules, no verification queued, no share_status_changed signal).
+
+    platform, normalized_url, short_url, post_id and author_handle come from
+    platforms.parse unless given; any other Share field (status, submitted_at,
+    source, ...) may be set too."""
+    parsed = platforms.parse(url)
+    derived = {
+        "normalized_url": parsed.normalized_url,
+        "short_url": parsed.normalized_url if parsed.kind == platforms.SHORT_LINK else "",
+        "platform": parsed.platform,
+        "post_id": parsed.post_id or "",
+        "author_handle": parsed.author_handle or "",
+    }
+    return Share.objects.create(staff=staff, campaign=campaign, url=url, **{**derived, **fields})

@@ -1,7 +1,7 @@
 """GET/POST /api/v1/campaigns/ and GET /api/v1/campaigns/{id}/.
 
-alice: staff in HQ/Comms; bob: manager of HQ; charlie: staff in HQ/Finance;
-hana: HR admin in People (outside HQ).
+``org`` (tests/campaigns/conftest.py): alice, staff in HQ/Comms; bob, manager
+of HQ; charlie, staff in HQ/Finance; hana, HR admin in People (outside HQ).
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Role
-from campaigns import platforms
-from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share
-from tests.factories import UserFactory, make_unit
+from campaigns.models import Campaign, CampaignStatus
+from tests.factories import days_from_today, make_campaign, make_share, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,54 +25,16 @@ OFFICIAL_POSTS = (
 
 
 @pytest.fixture
-def org():
-    return {
-        "alice": UserFactory(staff_id="alice", full_name="Alice Tan", unit="HQ/Comms"),
-        "bob": UserFactory(staff_id="bob", full_name="Bob Lim", unit="HQ", role=Role.MANAGER),
-        "charlie": UserFactory(staff_id="charlie", full_name="Charlie Ng", unit="HQ/Finance"),
-        "hana": UserFactory(
-            staff_id="hana", full_name="Hana Aziz", unit="People", role=Role.HR_ADMIN
-        ),
-    }
-
-
-def make_campaign(
-    title: str,
-    *,
-    units: tuple[str, ...] = (),
-    status: str = CampaignStatus.ACTIVE,
-    days: tuple[int, int] = (-1, 30),
-    posts: tuple[str, ...] = OFFICIAL_POSTS,
-) -> Campaign:
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        title=title,
-        description=f"About {title}",
-        status=status,
-        starts_on=today + datetime.timedelta(days=days[0]),
-        ends_on=today + datetime.timedelta(days=days[1]),
-    )
-    campaign.units.set([make_unit(path) for path in units])
-    for url in posts:
-        parsed = platforms.parse(url)
-        CampaignPost.objects.create(
-            campaign=campaign,
-            url=url,
-            normalized_url=parsed.normalized_url,
-            platform=parsed.platform,
-        )
-    return campaign
-
-
-@pytest.fixture
 def campaigns(org):
     return {
         "everyone": make_campaign("Budget day"),
-        "comms": make_campaign("Comms week", units=("HQ/Comms",)),
+        "comms": make_campaign("Comms week", units=("HQ/Comms",), posts=OFFICIAL_POSTS),
         "finance": make_campaign("Finance week", units=("HQ/Finance",)),
         "draft": make_campaign("Next month", status=CampaignStatus.DRAFT),
         "closed": make_campaign("Old news", status=CampaignStatus.CLOSED),
-        "over": make_campaign("Last month", days=(-40, -10)),
+        "over": make_campaign(
+            "Last month", starts_on=days_from_today(-40), ends_on=days_from_today(-10)
+        ),
     }
 
 
@@ -114,13 +74,7 @@ def test_a_manager_sees_the_campaigns_meant_for_their_own_unit(org, campaigns):
 
 def test_campaign_fields_and_shared_by_me(org, campaigns):
     campaign = campaigns["comms"]
-    Share.objects.create(
-        staff=org["alice"],
-        campaign=campaign,
-        url="https://x.com/alice/status/1",
-        normalized_url="https://x.com/alice/status/1",
-        platform="x",
-    )
+    make_share(org["alice"], campaign, "https://x.com/alice/status/1")
 
     rows = {row["id"]: row for row in client_for(org["alice"]).get(URL).json()["results"]}
 

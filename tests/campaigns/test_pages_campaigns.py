@@ -16,41 +16,14 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
-from campaigns import platforms
-from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
-from tests.factories import UserFactory, make_unit
+from campaigns.models import Campaign, CampaignStatus, Share, ShareStatus
+from tests.factories import UserFactory, make_campaign, make_share, make_unit
 
 pytestmark = pytest.mark.django_db
 
 FACEBOOK_POST = "https://www.facebook.com/govmy/posts/1001"
 X_POST = "https://x.com/govmy/status/1001"
 _post_ids = itertools.count(5000)
-
-
-def make_campaign(
-    title: str,
-    *,
-    units: tuple[str, ...] = (),
-    status: str = CampaignStatus.ACTIVE,
-    posts: tuple[str, ...] = (FACEBOOK_POST, X_POST),
-) -> Campaign:
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        title=title,
-        status=status,
-        starts_on=today - datetime.timedelta(days=1),
-        ends_on=today + datetime.timedelta(days=30),
-    )
-    campaign.units.set([make_unit(path) for path in units])
-    for url in posts:
-        parsed = platforms.parse(url)
-        CampaignPost.objects.create(
-            campaign=campaign,
-            url=url,
-            normalized_url=parsed.normalized_url,
-            platform=parsed.platform,
-        )
-    return campaign
 
 
 def share(person, campaign, status=ShareStatus.PENDING, platform="facebook") -> Share:
@@ -61,14 +34,7 @@ def share(person, campaign, status=ShareStatus.PENDING, platform="facebook") -> 
         if platform == "facebook"
         else f"https://x.com/{person.staff_id}/status/{post_id}"
     )
-    return Share.objects.create(
-        staff=person,
-        campaign=campaign,
-        url=url,
-        normalized_url=url,
-        platform=platform,
-        status=status,
-    )
+    return make_share(person, campaign, url, status=status)
 
 
 @pytest.fixture
@@ -96,7 +62,7 @@ def org():
 def comms_week(org):
     """Audience HQ/Comms: alice verified; ali pending; amy pending on Facebook and
     verified on X (counted once); cara inactive with a share; eve outside."""
-    campaign = make_campaign("Comms week", units=("HQ/Comms",))
+    campaign = make_campaign("Comms week", units=("HQ/Comms",), posts=(FACEBOOK_POST, X_POST))
     share(org["alice"], campaign, ShareStatus.VERIFIED)
     share(org["ali"], campaign, ShareStatus.PENDING)
     share(org["amy"], campaign, ShareStatus.PENDING, platform="facebook")

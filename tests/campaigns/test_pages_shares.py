@@ -12,12 +12,10 @@ from html import unescape
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Role
-from campaigns import platforms
-from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
-from tests.factories import UserFactory, make_unit
+from campaigns.models import CampaignStatus, Share, ShareStatus
+from tests.factories import UserFactory, days_from_today, make_campaign, make_share
 
 pytestmark = pytest.mark.django_db
 
@@ -26,34 +24,7 @@ MY_POST_AS_COPIED = (
     "https://m.facebook.com/alice.tan/posts/pfbid02abcDEFghiJKLmno?__cft__[0]=x&ref=share#c"
 )
 MY_TWEET = "https://x.com/alice_tan/status/1234567890"
-
-
-def make_campaign(
-    title: str,
-    *,
-    posts: tuple[str, ...] = ("https://www.facebook.com/govmy/posts/1001",),
-    starts_days_ago: int = 1,
-    status: str = CampaignStatus.ACTIVE,
-    units: tuple[str, ...] = (),
-) -> Campaign:
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        title=title,
-        description=f"About {title}.",
-        status=status,
-        starts_on=today - datetime.timedelta(days=starts_days_ago),
-        ends_on=today + datetime.timedelta(days=30),
-    )
-    campaign.units.set([make_unit(path) for path in units])
-    for url in posts:
-        parsed = platforms.parse(url)
-        CampaignPost.objects.create(
-            campaign=campaign,
-            url=url,
-            normalized_url=parsed.normalized_url,
-            platform=parsed.platform,
-        )
-    return campaign
+OFFICIAL_POST = "https://www.facebook.com/govmy/posts/1001"
 
 
 @pytest.fixture
@@ -96,18 +67,11 @@ def field_errors(html: str, name: str) -> list[str]:
 
 
 def test_to_share_lists_open_campaigns_with_official_links_and_my_status(alice, alice_client):
-    budget = make_campaign("Budget day")
+    budget = make_campaign("Budget day", posts=(OFFICIAL_POST,))
     comms = make_campaign("Comms week", posts=(MY_TWEET.replace("alice_tan", "govmy"),))
     make_campaign("Finance only", units=("HQ/Finance",))
     make_campaign("Draft", status=CampaignStatus.DRAFT)
-    Share.objects.create(
-        staff=alice,
-        campaign=comms,
-        url=MY_TWEET,
-        normalized_url=MY_TWEET,
-        platform="x",
-        status=ShareStatus.VERIFIED,
-    )
+    make_share(alice, comms, MY_TWEET, status=ShareStatus.VERIFIED)
     html = alice_client.get("/campaigns/").content.decode()
     assert "Budget day" in html and "Comms week" in html
     assert "Finance only" not in html and "Draft" not in html
@@ -123,7 +87,7 @@ def test_to_share_lists_open_campaigns_with_official_links_and_my_status(alice, 
 
 
 def test_form_is_prefilled_from_the_query_string(alice_client):
-    older = make_campaign("Older", starts_days_ago=5)
+    older = make_campaign("Older", starts_on=days_from_today(-5))
     make_campaign("Newer")
     response = alice_client.get(
         "/shares/new/", {"url": MY_POST_AS_COPIED, "campaign": older.pk, "source": "bookmarklet"}
@@ -136,8 +100,8 @@ def test_form_is_prefilled_from_the_query_string(alice_client):
 
 
 def test_default_campaign_is_the_one_with_a_post_on_the_links_platform(alice_client):
-    facebook = make_campaign("Facebook one", starts_days_ago=5)
-    x = make_campaign("X one", posts=("https://x.com/govmy/status/1",), starts_days_ago=1)
+    facebook = make_campaign("Facebook one", starts_on=days_from_today(-5))
+    x = make_campaign("X one", posts=("https://x.com/govmy/status/1",))
     html = alice_client.get("/shares/new/", {"url": MY_POST}).content.decode()
     assert selected_campaign(html) == str(facebook.pk)
     html = alice_client.get("/shares/new/", {"url": MY_TWEET}).content.decode()
@@ -145,8 +109,8 @@ def test_default_campaign_is_the_one_with_a_post_on_the_links_platform(alice_cli
 
 
 def test_default_campaign_is_the_newest_open_one_otherwise(alice_client):
-    make_campaign("Older", starts_days_ago=5)
-    newer = make_campaign("Newer", starts_days_ago=1)
+    make_campaign("Older", starts_on=days_from_today(-5))
+    newer = make_campaign("Newer")
     for query in ({}, {"url": "https://www.facebook.com/alice.tan"}, {"campaign": "nope"}):
         html = alice_client.get("/shares/new/", query).content.decode()
         assert selected_campaign(html) == str(newer.pk)
@@ -241,9 +205,7 @@ def test_my_own_duplicate_says_so_and_links_to_it(alice_client):
 
 def test_a_post_claimed_by_someone_else_is_refused_without_a_link(zara, alice_client):
     campaign = make_campaign("Budget day")
-    Share.objects.create(
-        staff=zara, campaign=campaign, url=MY_POST, normalized_url=MY_POST, platform="facebook"
-    )
+    make_share(zara, campaign, MY_POST)
     response = alice_client.post("/shares/new/", {"campaign": campaign.pk, "url": MY_POST})
     html = response.content.decode()
     assert field_errors(html, "url") == [
@@ -302,45 +264,30 @@ def test_my_shares_lists_only_mine_newest_first_with_status_reason_and_local_tim
     campaign = make_campaign("Budget day", posts=("https://www.facebook.com/govmy/posts/1",))
     other = make_campaign("Comms week", posts=("https://x.com/govmy/status/1",))
 
-    def add(staff, campaign, url, platform, status, reason, when):
-        return Share.objects.create(
-            staff=staff,
-            campaign=campaign,
-            url=url,
-            normalized_url=url,
-            platform=platform,
-            status=status,
-            status_reason=reason,
-            submitted_at=when,
-        )
-
     utc = datetime.UTC
-    older = add(
+    older = make_share(
         alice,
         campaign,
         MY_POST,
-        "facebook",
-        ShareStatus.REJECTED,
-        "The post is not yours.",
-        datetime.datetime(2025, 3, 1, 16, 30, tzinfo=utc),  # 2 Mar 00:30 in Kuala Lumpur
+        status=ShareStatus.REJECTED,
+        status_reason="The post is not yours.",
+        # 2 Mar 00:30 in Kuala Lumpur
+        submitted_at=datetime.datetime(2025, 3, 1, 16, 30, tzinfo=utc),
     )
-    newer = add(
+    newer = make_share(
         alice,
         other,
         MY_TWEET,
-        "x",
-        ShareStatus.VERIFIED,
-        "Author matches.",
-        datetime.datetime(2025, 3, 5, 1, 0, tzinfo=utc),
+        status=ShareStatus.VERIFIED,
+        status_reason="Author matches.",
+        submitted_at=datetime.datetime(2025, 3, 5, 1, 0, tzinfo=utc),
     )
-    add(
+    make_share(
         zara,
         campaign,
         "https://www.facebook.com/zara/posts/1",
-        "facebook",
-        ShareStatus.PENDING,
-        "",
-        datetime.datetime(2025, 3, 6, tzinfo=utc),
+        status=ShareStatus.PENDING,
+        submitted_at=datetime.datetime(2025, 3, 6, tzinfo=utc),
     )
     html = alice_client.get("/shares/").content.decode()
     assert html.index(f'id="share-{newer.pk}"') < html.index(f'id="share-{older.pk}"')
@@ -364,12 +311,10 @@ def test_hr_can_log_and_see_their_own_shares_too():
 
 
 def test_share_in_review_offers_a_screenshot_upload_link(alice, alice_client):
-    share = Share.objects.create(
-        staff=alice,
-        campaign=make_campaign("Open"),
-        url="https://www.facebook.com/alice/posts/77",
-        normalized_url="https://www.facebook.com/alice/posts/77",
-        platform="facebook",
+    share = make_share(
+        alice,
+        make_campaign("Open"),
+        "https://www.facebook.com/alice/posts/77",
         status=ShareStatus.NEEDS_REVIEW,
         status_reason="sampled for review",
     )

@@ -6,18 +6,13 @@ Actors: alice (staff, HQ/Comms/Digital) whose shares wait for review, carol
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Platform
 from campaigns import review
 from campaigns.models import (
-    Campaign,
-    CampaignStatus,
     PlatformPolicy,
     PlatformPolicyChange,
     ReviewDecision,
@@ -26,8 +21,7 @@ from campaigns.models import (
     VerificationAttempt,
     VerificationOutcome,
 )
-from campaigns.signals import share_status_changed
-from tests.factories import HrAdminFactory, ManagerFactory, UserFactory
+from tests.factories import HrAdminFactory, ManagerFactory, UserFactory, make_campaign, make_share
 
 pytestmark = pytest.mark.django_db
 
@@ -52,16 +46,6 @@ def hana():
     return HrAdminFactory(staff_id="hana", full_name="Hana HR", unit="HQ")
 
 
-def make_campaign(title: str = "Budget 2026") -> Campaign:
-    today = timezone.localdate()
-    return Campaign.objects.create(
-        title=title,
-        starts_on=today - datetime.timedelta(days=1),
-        ends_on=today + datetime.timedelta(days=1),
-        status=CampaignStatus.ACTIVE,
-    )
-
-
 _post_ids = iter(range(1000, 100000))
 
 
@@ -74,12 +58,10 @@ def share_in_review(
         Platform.X: f"https://x.com/someone/status/{post}",
         Platform.TIKTOK: f"https://www.tiktok.com/@someone/video/{post}",
     }
-    share = Share.objects.create(
-        staff=staff,
-        campaign=campaign or make_campaign(f"Campaign {post}"),
-        url=urls[platform],
-        normalized_url=urls[platform],
-        platform=platform,
+    share = make_share(
+        staff,
+        campaign or make_campaign(f"Campaign {post}"),
+        urls[platform],
         status=fields.pop("status", ShareStatus.NEEDS_REVIEW),
         status_reason=reason,
         **fields,
@@ -88,18 +70,6 @@ def share_in_review(
         share=share, outcome=VerificationOutcome.NEEDS_REVIEW, reason=reason, http_status=200
     )
     return share
-
-
-@pytest.fixture
-def status_changes():
-    seen = []
-
-    def receiver(sender, share, old_status, new_status, **kwargs):
-        seen.append((share.pk, old_status, new_status))
-
-    share_status_changed.connect(receiver, weak=False)
-    yield seen
-    share_status_changed.disconnect(receiver)
 
 
 # --- services ---------------------------------------------------------------------------------

@@ -10,16 +10,12 @@ Actors: alice (staff, registered @alice on X, TikTok and YouTube), bob
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
 from accounts.models import Platform
-from campaigns import fetch, platforms, verification
+from campaigns import fetch, verification
 from campaigns.models import (
-    Campaign,
-    CampaignStatus,
     PlatformPolicy,
     Share,
     ShareStatus,
@@ -27,8 +23,7 @@ from campaigns.models import (
     VerificationOutcome,
     VerificationPolicy,
 )
-from campaigns.signals import share_status_changed
-from tests.factories import SocialAccountFactory, UserFactory
+from tests.factories import SocialAccountFactory, UserFactory, make_campaign, make_share
 
 pytestmark = pytest.mark.django_db
 
@@ -91,44 +86,6 @@ def alice():
 @pytest.fixture
 def bob():
     return UserFactory(staff_id="bob", full_name="Bob Lim")
-
-
-@pytest.fixture
-def campaign():
-    today = timezone.localdate()
-    return Campaign.objects.create(
-        title="Budget 2026",
-        starts_on=today - datetime.timedelta(days=3),
-        ends_on=today + datetime.timedelta(days=3),
-        status=CampaignStatus.ACTIVE,
-    )
-
-
-@pytest.fixture
-def status_changes():
-    seen = []
-
-    def receiver(sender, share, old_status, new_status, **kwargs):
-        seen.append((share.pk, old_status, new_status))
-
-    share_status_changed.connect(receiver, weak=False)
-    yield seen
-    share_status_changed.disconnect(receiver)
-
-
-def make_share(staff, campaign, url: str, **fields) -> Share:
-    parsed = platforms.parse(url)
-    return Share.objects.create(
-        staff=staff,
-        campaign=campaign,
-        url=url,
-        normalized_url=parsed.normalized_url,
-        short_url=parsed.normalized_url if parsed.kind == platforms.SHORT_LINK else "",
-        platform=parsed.platform,
-        post_id=parsed.post_id or "",
-        author_handle=parsed.author_handle or "",
-        **fields,
-    )
 
 
 def set_policy(platform: str, policy: str, percent: int = 10) -> None:
@@ -576,16 +533,17 @@ def test_oversized_answer_goes_to_review(platform, alice, campaign, settings):
     assert "more than the 10000 allowed" in share.status_reason
 
 
-def test_over_our_own_rate_limit_defers_without_an_attempt(platform, alice, campaign, settings):
+def test_over_our_own_rate_limit_defers_without_an_attempt(platform, alice, settings):
     settings.SHAREKPI_RATE_LIMIT_PER_HOST = 1
     settings.CELERY_BROKER_URL = "filesystem://"  # the per-process window
     platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
     # Three quick requests: at least two fall in the same one-second window.
     shares = [
-        make_share(alice, Campaign.objects.create(title=f"C{i}", **window(campaign)),
-                   f"https://x.com/alice/status/179000000000000000{i}")
+        make_share(
+            alice, make_campaign(f"C{i}"), f"https://x.com/alice/status/179000000000000000{i}"
+        )
         for i in range(3)
-    ]  # fmt: skip
+    ]
 
     limited = []
     for share in shares:
@@ -615,26 +573,19 @@ def test_default_policy_for_facebook_is_sample_ten_percent(platform, alice, camp
 @pytest.mark.parametrize(
     ("percent", "status"), [(0, ShareStatus.VERIFIED), (100, ShareStatus.NEEDS_REVIEW)]
 )
-def test_sample_policy_is_deterministic_at_0_and_100(platform, alice, campaign, percent, status):
+def test_sample_policy_is_deterministic_at_0_and_100(platform, alice, percent, status):
     set_policy(Platform.FACEBOOK, VerificationPolicy.SAMPLE, percent)
     shares = [
-        make_share(alice, Campaign.objects.create(title=f"C{i}", **window(campaign)),
-                   f"https://www.facebook.com/alice.tan/posts/{1000 + i}")
+        make_share(
+            alice, make_campaign(f"C{i}"), f"https://www.facebook.com/alice.tan/posts/{1000 + i}"
+        )
         for i in range(10)
-    ]  # fmt: skip
+    ]
     for share in shares:
         assert verify(share, task_id=f"t{share.pk}").status == status
     if percent == 100:
         assert {s.status_reason for s in Share.objects.all()} == {"sampled for review"}
     assert platform.requests == []  # structural checks only
-
-
-def window(campaign: Campaign) -> dict:
-    return {
-        "starts_on": campaign.starts_on,
-        "ends_on": campaign.ends_on,
-        "status": CampaignStatus.ACTIVE,
-    }
 
 
 def test_review_policy_sends_everything_to_review(platform, alice, campaign):

@@ -15,8 +15,6 @@ from django.utils import timezone
 from accounts.models import Platform
 from campaigns import fetch, ratelimit, tasks, verification
 from campaigns.models import (
-    Campaign,
-    CampaignStatus,
     PlatformPolicy,
     Share,
     ShareStatus,
@@ -25,9 +23,9 @@ from campaigns.models import (
     VerificationPolicy,
 )
 from sharekpi.celery import app
-from tests.factories import SocialAccountFactory, UserFactory
+from tests.factories import SocialAccountFactory, UserFactory, make_campaign, make_share
 
-from .test_verification import X_POST, make_share, x_oembed
+from .test_verification import X_POST, x_oembed
 
 pytestmark = pytest.mark.django_db
 
@@ -49,23 +47,6 @@ def alice():
     user = UserFactory(staff_id="alice", full_name="Alice Tan")
     SocialAccountFactory(user=user, platform=Platform.X, handle="alice")
     return user
-
-
-@pytest.fixture
-def campaign():
-    today = timezone.localdate()
-    return Campaign.objects.create(
-        title="Budget 2026",
-        starts_on=today - datetime.timedelta(days=3),
-        ends_on=today + datetime.timedelta(days=3),
-        status=CampaignStatus.ACTIVE,
-    )
-
-
-def another_campaign(campaign: Campaign, n: int) -> Campaign:
-    return Campaign.objects.create(
-        title=f"Campaign {n}", starts_on=campaign.starts_on, ends_on=campaign.ends_on
-    )
 
 
 @pytest.fixture
@@ -199,17 +180,17 @@ def test_recheck_takes_the_due_shares_of_the_open_year(
     x_platform.route("x.com", "/*", status=404)
     never = verified_share(alice, campaign, "https://x.com/alice/status/11")
     week = verified_share(
-        alice, another_campaign(campaign, 1), "https://x.com/alice/status/12", checked_hours_ago=170
+        alice, make_campaign("Campaign 1"), "https://x.com/alice/status/12", checked_hours_ago=170
     )
     day = verified_share(
-        alice, another_campaign(campaign, 2), "https://x.com/alice/status/13", checked_hours_ago=30
+        alice, make_campaign("Campaign 2"), "https://x.com/alice/status/13", checked_hours_ago=30
     )
     fresh = verified_share(
-        alice, another_campaign(campaign, 3), "https://x.com/alice/status/14", checked_hours_ago=1
+        alice, make_campaign("Campaign 3"), "https://x.com/alice/status/14", checked_hours_ago=1
     )
     last_year = verified_share(
         alice,
-        another_campaign(campaign, 4),
+        make_campaign("Campaign 4"),
         "https://x.com/alice/status/15",
         submitted=timezone.now() - datetime.timedelta(days=800),
     )
@@ -229,7 +210,7 @@ def test_recheck_batch_is_the_oldest_first(eager, x_platform, alice, campaign):
     shares = [
         verified_share(
             alice,
-            another_campaign(campaign, i),
+            make_campaign(f"Campaign {i}"),
             f"https://x.com/alice/status/2{i}",
             checked_hours_ago=hours,
         )

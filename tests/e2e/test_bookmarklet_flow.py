@@ -8,16 +8,13 @@ prefilled form opens in a pop-up. Only pressing Submit logs the share.
 
 from __future__ import annotations
 
-import datetime
 import os
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
-from campaigns import platforms
-from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share
-from tests.factories import UserFactory
+from campaigns.models import Share
+from tests.factories import UserFactory, make_campaign, make_share
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,32 +31,13 @@ SOCIAL_PAGE_HREF = (
 )
 SOCIAL_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>Alice's post</title></head>
 <body><h1>Alice Tan shared a post</h1><p>Budget day is here.</p></body></html>"""
-OFFICIAL_POST = "https://www.facebook.com/govmy/posts/1001"
-
-
-def open_campaign(title: str = "Budget day") -> Campaign:
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        title=title,
-        status=CampaignStatus.ACTIVE,
-        starts_on=today - datetime.timedelta(days=1),
-        ends_on=today + datetime.timedelta(days=7),
-    )
-    parsed = platforms.parse(OFFICIAL_POST)
-    CampaignPost.objects.create(
-        campaign=campaign,
-        url=OFFICIAL_POST,
-        normalized_url=parsed.normalized_url,
-        platform=parsed.platform,
-    )
-    return campaign
 
 
 def test_bookmarklet_logs_the_post_the_person_is_on(offline_context, live_server, log_in):
     context, web = offline_context
     alice = UserFactory(staff_id="alice", full_name="Alice Tan", unit="HQ/Comms")
-    campaign = open_campaign()
-    open_campaign("Older campaign").posts.update(platform="x")  # not the default for Facebook
+    campaign = make_campaign()
+    make_campaign("Older campaign").posts.update(platform="x")  # not the default for Facebook
     web.serve(SOCIAL_PAGE_HREF, SOCIAL_HTML)
 
     page = context.new_page()
@@ -142,20 +120,17 @@ def test_pages_fit_a_phone_screen(browser, live_server, e2e_settings, log_in, tm
         email="nur.aisyah.abdulrahman.alhaddad@communications.example.gov.my",
         unit="HQ/Comms/Digital Media/Social Media Monitoring",
     )
-    campaign = open_campaign("A campaign with a rather long title that needs to wrap on a phone")
-    campaign.posts.create(
-        url="https://x.com/govmy/status/1001",
-        normalized_url="https://x.com/govmy/status/1001",
-        platform="x",
+    campaign = make_campaign(
+        "A campaign with a rather long title that needs to wrap on a phone",
+        posts=("https://www.facebook.com/govmy/posts/1001", "https://x.com/govmy/status/1001"),
     )
-    Share.objects.create(
-        staff=alice,
-        campaign=campaign,
-        url=SOCIAL_PAGE_HREF,
+    make_share(
+        alice,
+        campaign,
+        SOCIAL_PAGE_HREF,
         normalized_url=(
             "https://www.facebook.com/alice.tan/posts/pfbid02abcDEFghiJKLmnoPQRstuVWXyz0123456789"
         ),
-        platform="facebook",
         status="rejected",
         status_reason="The post could not be found; it may be private or deleted.",
     )

@@ -18,8 +18,9 @@ import pytest
 from django.db import transaction
 
 from accounts.models import Role
-from campaigns.models import Campaign, CampaignStatus, Share, ShareStatus
+from campaigns.models import Campaign, Share, ShareStatus
 from campaigns.services import change_share_status
+from tests import factories
 from tests.factories import UserFactory
 
 KL = ZoneInfo("Asia/Kuala_Lumpur")
@@ -53,12 +54,10 @@ def local(year, month, day, hour=12, minute=0, zone=KL) -> datetime.datetime:
 
 
 def make_campaign(starts_on, ends_on, title: str | None = None) -> Campaign:
+    """An active campaign over these days, with no official posts."""
     n = next(_numbers)
-    return Campaign.objects.create(
-        title=title or f"Campaign {n}",
-        starts_on=starts_on,
-        ends_on=ends_on,
-        status=CampaignStatus.ACTIVE,
+    return factories.make_campaign(
+        title or f"Campaign {n}", starts_on=starts_on, ends_on=ends_on, posts=()
     )
 
 
@@ -79,10 +78,10 @@ def make_share(
 ) -> Share:
     """A share logged (pending) and then moved to ``status`` through the service."""
     n = next(_numbers)
-    share = Share.objects.create(
-        staff=staff,
-        campaign=campaign,
-        url=f"https://www.facebook.com/{staff.staff_id}/posts/{n}",
+    share = factories.make_share(
+        staff,
+        campaign,
+        f"https://www.facebook.com/{staff.staff_id}/posts/{n}",
         normalized_url=f"https://www.{platform}.com/{staff.staff_id}/posts/{n}",
         platform=platform,
         submitted_at=submitted_at,
