@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import UNIT_SEPARATOR, OrgUnit, User
 
-from .models import Campaign, CampaignStatus, Share
+from .models import Campaign, CampaignStatus, Share, ShareStatus
 
 
 def ancestor_paths(unit: OrgUnit) -> list[str]:
@@ -66,3 +66,43 @@ def shares_visible_to(user: User) -> QuerySet[Share]:
     if user.is_hr_admin:
         return Share.objects.all()
     return Share.objects.filter(staff__in=account_selectors.users_visible_to(user))
+
+
+# --- campaign progress (set-based: a few queries whatever the audience size) --------------
+
+
+def audience_of(campaign: Campaign, viewer: User) -> QuerySet[User]:
+    """Active staff the campaign is meant for (its units' subtrees, or everyone),
+    narrowed to the people ``viewer`` may see (a manager: their subtree)."""
+    people = User.objects.filter(is_active=True)
+    units = list(campaign.units.all())
+    if units:
+        in_units = Q()
+        for unit in units:
+            in_units |= account_selectors.unit_scope_q(unit)
+        people = people.filter(in_units)
+    if not viewer.is_hr_admin:
+        people = people.filter(pk__in=account_selectors.users_visible_to(viewer).values("pk"))
+    return people
+
+
+def _shares_of_person(campaign: Campaign) -> QuerySet[Share]:
+    return Share.objects.filter(campaign=campaign, staff=OuterRef("pk"))
+
+
+def campaign_progress(campaign: Campaign, people: QuerySet[User]) -> dict[str, int]:
+    """Audience size, how many shared (≥1 share), how many have a verified share."""
+    shares = _shares_of_person(campaign)
+    counts = people.aggregate(
+        audience=Count("pk"),
+        shared=Count("pk", filter=Exists(shares)),
+        verified=Count("pk", filter=Exists(shares.filter(status=ShareStatus.VERIFIED))),
+    )
+    counts["not_shared"] = counts["audience"] - counts["shared"]
+    return counts
+
+
+def not_shared(campaign: Campaign, people: QuerySet[User]) -> QuerySet[User]:
+    return people.exclude(Exists(_shares_of_person(campaign))).order_by(
+        F("unit__path").asc(nulls_last=True), "full_name", "staff_id"
+    )

@@ -9,14 +9,12 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors as account_selectors
-from accounts.models import User
 from accounts.permissions import hr_admin_required, manager_or_hr_required
 
 from . import bookmarklet as bookmarklet_code
@@ -32,46 +30,6 @@ STATUSES_WITH_REASON = frozenset(
     s.value for s in (ShareStatus.NEEDS_REVIEW, ShareStatus.REJECTED, ShareStatus.REMOVED)
 )
 NOT_SHARED_CSV_HEADER = ["staff_id", "full_name", "email", "unit"]
-
-
-# --- campaign progress (set-based: a few queries whatever the audience size) --------------
-
-
-def audience_of(campaign: Campaign, viewer: User) -> QuerySet[User]:
-    """Active staff the campaign is meant for (its units' subtrees, or everyone),
-    narrowed to the people ``viewer`` may see (a manager: their subtree)."""
-    people = User.objects.filter(is_active=True)
-    units = list(campaign.units.all())
-    if units:
-        in_units = Q()
-        for unit in units:
-            in_units |= account_selectors.unit_scope_q(unit)
-        people = people.filter(in_units)
-    if not viewer.is_hr_admin:
-        people = people.filter(pk__in=account_selectors.users_visible_to(viewer).values("pk"))
-    return people
-
-
-def _shares_of_person(campaign: Campaign) -> QuerySet[Share]:
-    return Share.objects.filter(campaign=campaign, staff=OuterRef("pk"))
-
-
-def campaign_progress(campaign: Campaign, people: QuerySet[User]) -> dict[str, int]:
-    """Audience size, how many shared (≥1 share), how many have a verified share."""
-    shares = _shares_of_person(campaign)
-    counts = people.aggregate(
-        audience=Count("pk"),
-        shared=Count("pk", filter=Exists(shares)),
-        verified=Count("pk", filter=Exists(shares.filter(status=ShareStatus.VERIFIED))),
-    )
-    counts["not_shared"] = counts["audience"] - counts["shared"]
-    return counts
-
-
-def not_shared(campaign: Campaign, people: QuerySet[User]) -> QuerySet[User]:
-    return people.exclude(Exists(_shares_of_person(campaign))).order_by(
-        F("unit__path").asc(nulls_last=True), "full_name", "staff_id"
-    )
 
 
 def _campaign_for_progress(request, pk: int) -> Campaign:
@@ -193,9 +151,9 @@ def campaign_close(request, pk: int):
 @require_GET
 def campaign_detail(request, pk: int):
     campaign = _campaign_for_progress(request, pk)
-    people = audience_of(campaign, request.user)
-    progress = campaign_progress(campaign, people)
-    page = Paginator(not_shared(campaign, people).select_related("unit"), PEOPLE_PER_PAGE)
+    people = selectors.audience_of(campaign, request.user)
+    progress = selectors.campaign_progress(campaign, people)
+    page = Paginator(selectors.not_shared(campaign, people).select_related("unit"), PEOPLE_PER_PAGE)
     return render(
         request,
         "campaigns/campaign_detail.html",
@@ -225,7 +183,7 @@ def _spreadsheet_safe(value: str) -> str:
 def campaign_not_shared_csv(request, pk: int):
     campaign = _campaign_for_progress(request, pk)
     rows = (
-        not_shared(campaign, audience_of(campaign, request.user))
+        selectors.not_shared(campaign, selectors.audience_of(campaign, request.user))
         .values_list("staff_id", "full_name", "email", "unit__path")
         .iterator(chunk_size=2000)
     )
