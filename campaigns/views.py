@@ -3,19 +3,19 @@ reads through selectors; who may open what comes from accounts.permissions."""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import hr_admin_required, manager_or_hr_required
+from sharekpi.csvexport import csv_response
 
 from . import bookmarklet as bookmarklet_code
 from . import platforms, selectors, services
@@ -166,18 +166,6 @@ def campaign_detail(request, pk: int):
     )
 
 
-class _Echo:
-    """A file-like object whose write() hands back the line, for a streamed CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _spreadsheet_safe(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
-
-
 @manager_or_hr_required
 @require_GET
 def campaign_not_shared_csv(request, pk: int):
@@ -187,18 +175,11 @@ def campaign_not_shared_csv(request, pk: int):
         .values_list("staff_id", "full_name", "email", "unit__path")
         .iterator(chunk_size=2000)
     )
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(NOT_SHARED_CSV_HEADER)
-        for row in rows:
-            yield writer.writerow([_spreadsheet_safe(value or "") for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="campaign-{campaign.pk}-not-shared.csv"'
+    return csv_response(
+        header=NOT_SHARED_CSV_HEADER,
+        rows=rows,
+        filename=f"campaign-{campaign.pk}-not-shared.csv",
     )
-    return response
 
 
 # --- staff: log a share, my shares ------------------------------------------------------------

@@ -9,7 +9,6 @@ instead of holding them all.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import tempfile
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import OrgUnit, User
+from sharekpi import csvexport
 
 from . import bands as band_rules
 from . import selectors, services
@@ -248,27 +248,10 @@ def build_statement(*, viewer: User, staff_id: str, year: int) -> KpiStatement:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file-like object whose write returns the text, for csv.writer in a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell_text(value):
-    """Stop spreadsheet formula injection: text starting like a formula gets a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_lines(report: KpiReport):
     """The report as CSV lines: UTF-8 BOM (so Excel reads the names right), header,
     then rows fetched ``ROW_CHUNK`` at a time."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(CSV_HEADER)
-    for row in report.rows.iterator(chunk_size=ROW_CHUNK):
-        yield writer.writerow([_cell_text(value) for value in row])
+    return csvexport.csv_lines(CSV_HEADER, report.rows.iterator(chunk_size=ROW_CHUNK))
 
 
 # --- XLSX -----------------------------------------------------------------------------------
@@ -297,10 +280,9 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
         return cells
 
     sheet.append(header(XLSX_HEADER))
+    safe = csvexport.spreadsheet_safe  # Excel runs formulas in xlsx cells too
     for staff_id, full_name, unit, shares, points in report.rows.iterator(chunk_size=ROW_CHUNK):
-        sheet.append(
-            [_cell_text(staff_id), _cell_text(full_name), unit or "", int(shares), int(points)]
-        )
+        sheet.append([safe(staff_id), safe(full_name), unit or "", int(shares), int(points)])
 
     summary = workbook.create_sheet("Summary")
     summary.column_dimensions["A"].width = 28
