@@ -13,7 +13,8 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
@@ -185,6 +186,8 @@ def recount_person(*, user_id: int, year: int) -> KpiScore | None:
 
 
 def _compute_year_locked(year: int, scheme: ScoringScheme) -> int:
+    if connection.vendor == "postgresql":
+        return _compute_year_in_sql(year, scheme)
     counts = selectors.counts_for_year(year)
     people = set(counts)
     people.update(
@@ -200,6 +203,61 @@ def _compute_year_locked(year: int, scheme: ScoringScheme) -> int:
         _score(user_id, year, counts.get(user_id, 0), scheme, bands, now)
         for user_id in sorted(people)
     )
+
+
+def _points_case(bands, column: str) -> tuple[str, list]:
+    """The scheme's bands as one SQL CASE over the count in ``column``."""
+    whens, params = [], []
+    for band in bands:
+        if band.max_shares is None:
+            whens.append(f"WHEN {column} >= %s THEN %s")
+            params += [band.min_shares, band.points]
+        else:
+            whens.append(f"WHEN {column} BETWEEN %s AND %s THEN %s")
+            params += [band.min_shares, band.max_shares, band.points]
+    return "CASE " + " ".join(whens) + " ELSE 0 END", params
+
+
+def _compute_year_in_sql(year: int, scheme: ScoringScheme) -> int:
+    """PostgreSQL: the whole recompute as one INSERT … SELECT … ON CONFLICT, so
+    100,000 scores never travel to Python. Rows whose count, points and scheme
+    version are unchanged are left alone (no dead tuples, computed_at kept).
+    Returns the number of rows inserted or changed."""
+    counts_sql, counts_params = (
+        selectors.counted_shares(year)
+        .order_by()
+        .values("staff_id")
+        .annotate(n=Count("campaign_id", distinct=True))
+        .values_list("staff_id", "n")
+        .query.sql_with_params()
+    )
+    points_sql, points_params = _points_case(scheme.band_values(), "scored.n")
+    score, user = KpiScore._meta.db_table, User._meta.db_table
+    sql = f"""
+        WITH counts (staff_id, n) AS ({counts_sql}),
+        people (user_id) AS (
+            SELECT id FROM {user} WHERE is_active
+            UNION SELECT staff_id FROM counts
+            UNION SELECT user_id FROM {score} WHERE year = %s
+        )
+        INSERT INTO {score} (user_id, year, verified_shares, points, scheme_version, computed_at)
+        SELECT scored.user_id, %s, scored.n, {points_sql}, %s, %s
+        FROM (
+            SELECT people.user_id, COALESCE(counts.n, 0) AS n
+            FROM people LEFT JOIN counts ON counts.staff_id = people.user_id
+        ) scored
+        ON CONFLICT (user_id, year) DO UPDATE SET
+            verified_shares = EXCLUDED.verified_shares,
+            points = EXCLUDED.points,
+            scheme_version = EXCLUDED.scheme_version,
+            computed_at = EXCLUDED.computed_at
+        WHERE ({score}.verified_shares, {score}.points, {score}.scheme_version)
+            IS DISTINCT FROM (EXCLUDED.verified_shares, EXCLUDED.points, EXCLUDED.scheme_version)
+    """
+    params = [*counts_params, year, year, *points_params, scheme.version, timezone.now()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 @transaction.atomic
