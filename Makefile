@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SIZE ?= large
+# The demo's made-up post URLs are never sent to the real platforms unless asked:
+# `make run SHAREKPI_VERIFY_NETWORK=on`.
+SHAREKPI_VERIFY_NETWORK ?= off
 
 .PHONY: run test lint format venv bench clean
 
@@ -26,7 +29,7 @@ run: venv
 	@echo "  ShareKPI is starting at http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"
 	@echo "  Demo logins (password demo1234): hr001 (HR admin), mgr001 (manager), stf001 (staff)"
 	@echo
-	DJANGO_DEBUG=on HOST=$(HOST) PORT=$(PORT) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho -f Procfile.dev start
+	DJANGO_DEBUG=on SHAREKPI_VERIFY_NETWORK=$(SHAREKPI_VERIFY_NETWORK) HOST=$(HOST) PORT=$(PORT) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho -f Procfile.dev start
 
 test: venv
 	$(BIN)/ruff format --check .
