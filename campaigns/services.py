@@ -126,6 +126,11 @@ def submit_share(
         if existing is None:
             raise
         raise duplicate_message(existing, staff) from None
+    # A new share is a status change too (from nothing to pending): listeners that keep
+    # counts of logged shares (the dashboard) see it in this transaction.
+    share_status_changed.send(
+        sender=Share, share=share, old_status=None, new_status=ShareStatus.PENDING
+    )
     transaction.on_commit(lambda: queue_verification(share.pk))
     return share
 

@@ -2,7 +2,7 @@
 the record of closed years.
 
 A KPI year is labelled by the calendar year it starts in (see
-``scoring.selectors.kpi_year_bounds``).
+``campaigns.kpi_year.kpi_year_bounds``).
 """
 
 from __future__ import annotations
@@ -98,7 +98,11 @@ class KpiScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "year"], name="kpiscore_one_per_user_year"),
         ]
-        indexes = [models.Index(fields=["year", "points"], name="kpiscore_year_points")]
+        indexes = [
+            models.Index(fields=["year", "points"], name="kpiscore_year_points"),
+            # The dashboard's leaderboard: the top of a year by count, read off the index.
+            models.Index(fields=["year", "verified_shares"], name="kpiscore_year_shares"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.year}: {self.verified_shares} → {self.points}"
@@ -137,3 +141,106 @@ class YearClose(models.Model):
     @property
     def is_in_force(self) -> bool:
         return self.reopened_at is None
+
+
+# --- dashboard ------------------------------------------------------------------------------
+#
+# Pre-aggregated share counts for the HR dashboard (see scoring/dashboard.py and the README,
+# "Dashboard: how it stays fast"). Every row covers one *scope*: an OrgUnit id, counting the
+# shares of everyone at or below that unit, or ORGANISATION_SCOPE (0) for the whole
+# organisation. A share is thus counted once in its owner's unit and once in every unit above
+# it, so any scope's numbers are a handful of index lookups, never a scan of its subtree.
+# ``scope`` is a plain integer rather than a foreign key because 0 is not a unit.
+
+ORGANISATION_SCOPE = 0
+
+
+class ShareWeekStat(models.Model):
+    """How many shares of one campaign on one platform, logged in one week of one KPI year
+    by the people of one scope, are in each status now. Logged = the sum of the statuses.
+
+    Kept current by ``scoring.handlers`` (one upsert per status change, in the same
+    transaction) and rebuilt per campaign by ``scoring.dashboard.refresh_campaign``."""
+
+    scope = models.BigIntegerField(help_text="OrgUnit id (its whole subtree); 0 = everyone.")
+    kpi_year = models.PositiveSmallIntegerField()
+    week_start = models.DateField(help_text="Monday of the week (organisation's time zone).")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    platform = models.CharField(max_length=16)
+    pending = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+    needs_review = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    removed = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["scope", "kpi_year", "week_start", "campaign", "platform"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "kpi_year", "week_start", "campaign", "platform"],
+                name="shareweekstat_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"scope {self.scope} {self.week_start} c{self.campaign_id} {self.platform}"
+
+    @property
+    def logged(self) -> int:
+        return self.pending + self.verified + self.needs_review + self.rejected + self.removed
+
+
+class CampaignStaffStat(models.Model):
+    """How many distinct people of one scope logged a share of a campaign, and how many
+    have at least one verified share of it (a person who shared on three platforms
+    counts once)."""
+
+    scope = models.BigIntegerField(help_text="OrgUnit id (its whole subtree); 0 = everyone.")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    shared_staff = models.IntegerField(default=0)
+    verified_staff = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["scope", "campaign"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "campaign"], name="campaignstaffstat_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"scope {self.scope} c{self.campaign_id}: {self.shared_staff}/{self.verified_staff}"
+
+
+class DashboardSettings(models.Model):
+    """The dashboard's settings: one row (pk 1). Showing a leaderboard ranks colleagues
+    publicly, a policy choice, so it is off until HR turns it on; who changed it and when
+    is kept. ``stats_refreshed_at`` is when the share aggregates were last rebuilt."""
+
+    leaderboard_enabled = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    stats_refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    SINGLETON_PK = 1
+
+    class Meta:
+        verbose_name = "dashboard settings"
+        verbose_name_plural = "dashboard settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="dashboardsettings_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Leaderboard {'on' if self.leaderboard_enabled else 'off'}"
+
+    @classmethod
+    def load(cls) -> DashboardSettings:
+        """The settings row, or the defaults (unsaved) before anyone changed anything."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).select_related("updated_by").first() or cls(
+            pk=cls.SINGLETON_PK
+        )

@@ -6,16 +6,14 @@ adding a page means saying here who may open it.
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
-from tests.factories import UserFactory, make_unit
+from campaigns.models import ShareStatus
+from tests.factories import UserFactory, make_campaign, make_share, make_unit
 
 ANON, STAFF, MANAGER, OTHER_MANAGER, HR = "anonymous", "staff", "manager", "other_manager", "hr"
 ROLES = [ANON, STAFF, MANAGER, OTHER_MANAGER, HR]
@@ -61,6 +59,9 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "scoring:year_close": ("post", lambda w: {"year": w["year"]}, {HR}),
     "scoring:year_recompute": ("post", lambda w: {"year": w["year"]}, {HR}),
     "scoring:year_reopen": ("post", lambda w: {"year": w["year"]}, set()),  # superusers only
+    "scoring:dashboard": ("get", None, MANAGERS_HR),
+    "scoring:dashboard_missing_csv": ("get", None, MANAGERS_HR),
+    "scoring:dashboard_settings": ("post", None, {HR}),
     "review:review_queue": ("get", None, {HR}),
     "review:review_bulk": ("post", None, {HR}),
     "review:review_decide": ("post", lambda w: {"pk": w["share"].pk}, {HR}),
@@ -111,29 +112,16 @@ def world(db):
         OTHER_MANAGER: UserFactory(staff_id="carol", role=Role.MANAGER, unit=finance),
         HR: UserFactory(staff_id="hana", role=Role.HR_ADMIN, unit=make_unit("People")),
     }
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        title="Budget day",
-        starts_on=today - datetime.timedelta(days=3),
-        ends_on=today + datetime.timedelta(days=3),
-        status=CampaignStatus.ACTIVE,
-    )
-    CampaignPost.objects.create(
-        campaign=campaign,
-        url="https://www.facebook.com/agency/posts/1",
-        normalized_url="https://www.facebook.com/agency/posts/1",
-        platform="facebook",
-    )
-    share = Share.objects.create(
-        staff=people[STAFF],
-        campaign=campaign,
-        url="https://www.facebook.com/alice/posts/2",
-        normalized_url="https://www.facebook.com/alice/posts/2",
-        platform="facebook",
+    campaign = make_campaign()
+    share = make_share(
+        people[STAFF],
+        campaign,
+        "https://www.facebook.com/alice/posts/2",
         status=ShareStatus.NEEDS_REVIEW,
     )
     share.screenshot.save("proof.png", ContentFile(PNG), save=True)
-    return {"people": people, "campaign": campaign, "share": share, "year": today.year}
+    year = timezone.localdate().year
+    return {"people": people, "campaign": campaign, "share": share, "year": year}
 
 
 def is_denied(response, role: str) -> bool:

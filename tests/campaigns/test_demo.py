@@ -29,9 +29,11 @@ def test_demo_has_campaigns_shares_and_scores_and_a_second_run_adds_nothing():
     assert by_status[ShareStatus.VERIFIED] > shares * 0.7
     assert KpiScore.objects.filter(verified_shares__gt=0).exists()
     # The demo staff member still has something to log today.
-    assert Campaign.objects.filter(status=CampaignStatus.ACTIVE).exclude(
-        shares__staff__staff_id="stf001"
-    ).exists()
+    assert (
+        Campaign.objects.filter(status=CampaignStatus.ACTIVE)
+        .exclude(shares__staff__staff_id="stf001")
+        .exists()
+    )
 
     seed()
     assert (Campaign.objects.count(), Share.objects.count()) == (campaigns, shares)
