@@ -65,3 +65,13 @@ def test_no_missing_migrations():
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_deploy_check_warns_about_the_test_host_map(settings):
+    from campaigns.checks import check_fake_platform_map
+
+    settings.DEBUG = False
+    settings.SHAREKPI_FETCH_TEST_HOST_MAP = {}
+    assert check_fake_platform_map(None) == []
+    settings.SHAREKPI_FETCH_TEST_HOST_MAP = {"x.com": "127.0.0.1:9"}
+    assert [w.id for w in check_fake_platform_map(None)] == ["campaigns.W001"]
