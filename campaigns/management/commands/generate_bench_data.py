@@ -391,7 +391,10 @@ class Table:
 
         columns = ", ".join(connection.ops.quote_name(c) for c in self.columns + self.extra_columns)
         options = " (FREEZE)" if freeze else ""
-        cursor.copy_expert(
+        # The raw psycopg2 cursor: Django's debug wrapper (DJANGO_DEBUG=on) does not
+        # pass copy_expert's size argument through.
+        raw = getattr(cursor, "cursor", cursor)
+        raw.copy_expert(
             f"COPY {connection.ops.quote_name(self.name)} ({columns}) FROM STDIN{options}",
             ChunkReader(chunks()),
             size=1 << 20,
