@@ -61,6 +61,34 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     )
 
 
+def campaigns_with_share_counts() -> QuerySet[Campaign]:
+    """Every campaign (HR's list) with how many people shared it and how many have a
+    verified share."""
+    return (
+        Campaign.objects.annotate(
+            shared_count=Count("shares__staff", distinct=True),
+            verified_count=Count(
+                "shares__staff", filter=Q(shares__status=ShareStatus.VERIFIED), distinct=True
+            ),
+        )
+        .prefetch_related("posts", "units")
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def own_shares(user: User) -> QuerySet[Share]:
+    """My shares, newest first (the model's ordering)."""
+    return Share.objects.filter(staff=user).select_related("campaign")
+
+
+def own_shares_by_campaign(user: User, campaigns) -> dict[int, list[Share]]:
+    """``user``'s shares of ``campaigns``, by campaign id, in platform order: one query."""
+    by_campaign: dict[int, list[Share]] = {}
+    for share in Share.objects.filter(staff=user, campaign__in=campaigns).order_by("platform"):
+        by_campaign.setdefault(share.campaign_id, []).append(share)
+    return by_campaign
+
+
 def shares_visible_to(user: User) -> QuerySet[Share]:
     """Staff: their own shares; managers: their subtree's; HR: all."""
     if user.is_hr_admin:

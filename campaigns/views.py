@@ -3,12 +3,10 @@ reads through selectors; who may open what comes from accounts.permissions."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,18 +51,7 @@ def campaign_list(request):
 
 
 def _hr_campaign_list(request):
-    campaigns = (
-        Campaign.objects.annotate(
-            shared_count=Count("shares__staff", distinct=True),
-            verified_count=Count(
-                "shares__staff",
-                filter=Q(shares__status=ShareStatus.VERIFIED),
-                distinct=True,
-            ),
-        )
-        .prefetch_related("posts", "units")
-        .order_by("-starts_on", "-pk")
-    )
+    campaigns = selectors.campaigns_with_share_counts()
     status = request.GET.get("status", "")
     if status in CampaignStatus.values:
         campaigns = campaigns.filter(status=status)
@@ -78,11 +65,7 @@ def _hr_campaign_list(request):
 
 def _to_share(request):
     campaigns = list(selectors.active_campaigns_for(request.user))
-    my_shares = defaultdict(list)
-    for share in Share.objects.filter(staff=request.user, campaign__in=campaigns).order_by(
-        "platform"
-    ):
-        my_shares[share.campaign_id].append(share)
+    my_shares = selectors.own_shares_by_campaign(request.user, campaigns)
     items = [{"campaign": c, "my_shares": my_shares.get(c.pk, [])} for c in campaigns]
     return render(request, "campaigns/campaign_to_share.html", {"items": items})
 
@@ -265,8 +248,9 @@ def share_create(request):
 @login_required
 @require_GET
 def my_shares(request):
-    shares = Share.objects.filter(staff=request.user).select_related("campaign")
-    page = Paginator(shares, SHARES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.own_shares(request.user), SHARES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "campaigns/share_list.html",
