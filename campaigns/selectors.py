@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import UNIT_SEPARATOR, OrgUnit, User
 
-from .models import Campaign, CampaignStatus, Share, ShareStatus
+from .models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
 
 
 def ancestor_paths(unit: OrgUnit) -> list[str]:
@@ -19,19 +19,35 @@ def ancestor_paths(unit: OrgUnit) -> list[str]:
 
 def audience_q(user: User) -> Q:
     """Campaigns whose audience includes ``user``: no units (everyone), or a unit at or
-    above theirs."""
-    everyone = Q(units__isnull=True)
+    above theirs. ``EXISTS`` on the campaign's units, so no join multiplies the rows."""
+    targeted = Campaign.units.through.objects.filter(campaign_id=OuterRef("pk"))
+    everyone = ~Exists(targeted)
     if user.unit_id is None:
         return everyone
-    return everyone | Q(units__path__in=ancestor_paths(user.unit))
+    return everyone | Exists(targeted.filter(orgunit__path__in=ancestor_paths(user.unit)))
 
 
 def campaigns_in_audience(user: User) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(audience_q(user)).distinct()
+    return Campaign.objects.filter(audience_q(user))
 
 
 def is_in_audience(campaign: Campaign, user: User) -> bool:
     return campaigns_in_audience(user).filter(pk=campaign.pk).exists()
+
+
+def share_rules(campaign: Campaign, user: User) -> tuple[bool, set[str]]:
+    """What a new share of ``campaign`` by ``user`` must respect, in one query: whether
+    the campaign's audience includes them, and the platforms of its official posts."""
+    posts = CampaignPost.objects.filter(campaign=campaign).values_list(Value("post"), "platform")
+    units = Campaign.units.through.objects.filter(campaign=campaign)
+    rows = posts.order_by().union(
+        units.values_list(Value("unit"), "orgunit__path").order_by(), all=True
+    )
+    platforms, audience = set(), set()
+    for kind, value in rows:
+        (platforms if kind == "post" else audience).add(value)
+    mine = set(ancestor_paths(user.unit)) if user.unit_id is not None else set()
+    return (not audience or bool(audience & mine)), platforms
 
 
 def active_campaigns_for(user: User) -> QuerySet[Campaign]:

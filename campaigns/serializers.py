@@ -149,8 +149,10 @@ class VisibleCampaignField(serializers.PrimaryKeyRelatedField):
     }
 
     def get_queryset(self):
-        request = self.context["request"]
-        return selectors.campaigns_visible_to(request.user)
+        user = self.context["request"].user
+        if user.is_hr_admin:
+            return Campaign.objects.all()
+        return selectors.campaigns_in_audience(user).exclude(status=CampaignStatus.DRAFT)
 
 
 class ShareCreateSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
@@ -66,19 +67,37 @@ def queue_verification(share_id: int) -> None:
         log.warning("Could not queue verification of share %s; the sweep will retry", share_id)
 
 
-@transaction.atomic
 def submit_share(
     *, staff: User, campaign: Campaign, url: str, source: str = ShareSource.FORM
 ) -> Share:
+    """Log ``staff``'s share of ``campaign`` (pending; a worker verifies it after commit).
+    Refusals raise ShareRefused, duplicates DuplicateShare; nothing is written then."""
     try:
         parsed = platforms.parse(url)
     except platforms.InvalidShareUrl as exc:
         raise ShareRefused("url", str(exc)) from exc
+    try:
+        share = _save_share(staff=staff, campaign=campaign, url=url, parsed=parsed, source=source)
+    except IntegrityError:
+        # A concurrent submission of the same post (or platform) won the race and this
+        # transaction rolled back; report it like any duplicate.
+        clash = _clash(staff=staff, campaign=campaign, parsed=parsed)
+        if clash is None:
+            raise
+        raise clash from None
+    transaction.on_commit(lambda: queue_verification(share.pk))
+    return share
+
+
+@transaction.atomic
+def _save_share(
+    *, staff: User, campaign: Campaign, url: str, parsed: platforms.ParsedUrl, source: str
+) -> Share:
     if not campaign.is_open_today():
         raise ShareRefused("campaign", "This campaign is not open for shares today.")
-    if not selectors.is_in_audience(campaign, staff):
+    in_audience, post_platforms = selectors.share_rules(campaign, staff)
+    if not in_audience:
         raise ShareRefused("campaign", "This campaign is not meant for your unit.")
-    post_platforms = set(campaign.posts.values_list("platform", flat=True))
     if post_platforms and parsed.platform not in post_platforms:
         names = ", ".join(sorted(p.title() for p in post_platforms))
         raise ShareRefused(
@@ -86,53 +105,56 @@ def submit_share(
             f"This campaign has no official post on {parsed.platform.title()}; "
             f"share it on {names}.",
         )
-    existing = Share.objects.filter(normalized_url=parsed.normalized_url).first()
-    if existing is None and parsed.post_id:
-        # The same post reached through another URL shape (permalink.php vs /posts/).
-        existing = Share.objects.filter(platform=parsed.platform, post_id=parsed.post_id).first()
-    if existing is not None:
-        raise duplicate_message(existing, staff)
-    same_platform = Share.objects.filter(
-        staff=staff, campaign=campaign, platform=parsed.platform
-    ).first()
-    if same_platform is not None:
-        raise DuplicateShare(
-            same_platform,
-            own=True,
-            message=f"You have already logged a {parsed.platform.title()} share of this campaign.",
-        )
-    try:
-        with transaction.atomic():
-            share = Share.objects.create(
-                staff=staff,
-                campaign=campaign,
-                url=url.strip(),
-                normalized_url=parsed.normalized_url,
-                short_url=parsed.normalized_url if parsed.kind == platforms.SHORT_LINK else "",
-                platform=parsed.platform,
-                post_id=parsed.post_id or "",
-                author_handle=parsed.author_handle or "",
-                source=source,
-                submitted_at=timezone.now(),
-            )
-    except IntegrityError:
-        # A concurrent submission won the race; report it like any duplicate.
-        existing = (
-            Share.objects.filter(normalized_url=parsed.normalized_url).first()
-            or Share.objects.filter(
-                staff=staff, campaign=campaign, platform=parsed.platform
-            ).first()
-        )
-        if existing is None:
-            raise
-        raise duplicate_message(existing, staff) from None
+    clash = _clash(staff=staff, campaign=campaign, parsed=parsed)
+    if clash is not None:
+        raise clash
+    share = Share.objects.create(
+        staff=staff,
+        campaign=campaign,
+        url=url.strip(),
+        normalized_url=parsed.normalized_url,
+        short_url=parsed.normalized_url if parsed.kind == platforms.SHORT_LINK else "",
+        platform=parsed.platform,
+        post_id=parsed.post_id or "",
+        author_handle=parsed.author_handle or "",
+        source=source,
+        submitted_at=timezone.now(),
+    )
     # A new share is a status change too (from nothing to pending): listeners that keep
     # counts of logged shares (the dashboard) see it in this transaction.
     share_status_changed.send(
         sender=Share, share=share, old_status=None, new_status=ShareStatus.PENDING
     )
-    transaction.on_commit(lambda: queue_verification(share.pk))
     return share
+
+
+def _clash(
+    *, staff: User, campaign: Campaign, parsed: platforms.ParsedUrl
+) -> DuplicateShare | None:
+    """What a new share of ``parsed`` would duplicate, in one indexed query: the same post
+    (by its normalised URL, or by its platform post id when the URL shape differs —
+    permalink.php vs /posts/), else this person's share of the campaign on that platform."""
+    same_post = Q(normalized_url=parsed.normalized_url)
+    if parsed.post_id:
+        same_post |= Q(platform=parsed.platform, post_id=parsed.post_id)
+    same_platform = Q(staff=staff, campaign=campaign, platform=parsed.platform)
+    found = list(Share.objects.filter(same_post | same_platform).order_by("pk")[:3])
+    for existing in found:
+        if existing.normalized_url == parsed.normalized_url:
+            return duplicate_message(existing, staff)
+    for existing in found:
+        if parsed.post_id and (existing.platform, existing.post_id) == (
+            parsed.platform,
+            parsed.post_id,
+        ):
+            return duplicate_message(existing, staff)
+    if found:
+        return DuplicateShare(
+            found[0],
+            own=True,
+            message=f"You have already logged a {parsed.platform.title()} share of this campaign.",
+        )
+    return None
 
 
 def change_share_status(

@@ -38,7 +38,7 @@ def recount_on_share_status(sender, *, share: Share, old_status: str, new_status
 def count_on_share_status(
     sender, *, share: Share, old_status: str | None, new_status: str, **kwargs
 ):
-    """Keep the dashboard's share counts current, in the caller's transaction. Connected
-    after the recount above, so locks are always taken in the same order (the year's
-    scoring lock, then the campaign's dashboard lock)."""
+    """Note the change for the dashboard's share counts, in the caller's transaction.
+    Connected after the recount above, so locks are always taken in the same order (the
+    year's scoring lock, then the campaign's dashboard lock)."""
     dashboard.record_status_change(share=share, old_status=old_status, new_status=new_status)

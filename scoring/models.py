@@ -159,8 +159,9 @@ class ShareWeekStat(models.Model):
     """How many shares of one campaign on one platform, logged in one week of one KPI year
     by the people of one scope, are in each status now. Logged = the sum of the statuses.
 
-    Kept current by ``scoring.handlers`` (one upsert per status change, in the same
-    transaction) and rebuilt per campaign by ``scoring.dashboard.refresh_campaign``."""
+    Kept current from ``ShareCountChange`` rows (written by ``scoring.handlers`` with each
+    status change, folded in by ``scoring.dashboard.fold_changes``) and rebuilt per
+    campaign by ``scoring.dashboard.refresh_campaign``."""
 
     scope = models.BigIntegerField(help_text="OrgUnit id (its whole subtree); 0 = everyone.")
     kpi_year = models.PositiveSmallIntegerField()
@@ -212,6 +213,56 @@ class CampaignStaffStat(models.Model):
 
     def __str__(self) -> str:
         return f"scope {self.scope} c{self.campaign_id}: {self.shared_staff}/{self.verified_staff}"
+
+
+class ShareCountChange(models.Model):
+    """One share's move between statuses (or its logging), waiting to be added to the
+    dashboard's counts: the status-change signal inserts it in the share's own transaction
+    (an insert, so concurrent submissions never queue on a shared counter row), and
+    ``scoring.dashboard.fold_changes`` adds the waiting rows into ``ShareWeekStat`` and
+    ``CampaignStaffStat`` and deletes them — before every dashboard read and every few
+    seconds from beat."""
+
+    person_id = models.BigIntegerField()
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    kpi_year = models.PositiveSmallIntegerField()
+    week_start = models.DateField()
+    platform = models.CharField(max_length=16)
+    pending = models.SmallIntegerField(default=0)
+    verified = models.SmallIntegerField(default=0)
+    needs_review = models.SmallIntegerField(default=0)
+    rejected = models.SmallIntegerField(default=0)
+    removed = models.SmallIntegerField(default=0)
+    shared_staff = models.SmallIntegerField(default=0)
+    verified_staff = models.SmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"change {self.pk}: person {self.person_id} c{self.campaign_id} {self.platform}"
+
+
+class CampaignStaffTally(models.Model):
+    """Per person and campaign: shares logged and shares verified. The dashboard's
+    distinct-people counts move only when one of these crosses zero; the person's own
+    row is the lock that serialises two changes of the same person."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    person_id = models.BigIntegerField()
+    shares = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "person_id"], name="campaignstafftally_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"c{self.campaign_id} person {self.person_id}: {self.shares}/{self.verified}"
 
 
 class DashboardSettings(models.Model):

@@ -16,3 +16,10 @@ def refresh_dashboard_stats(self) -> None:
     (set-based), catching what the per-share signal cannot see, such as people who moved
     to another unit or shares written by a bulk load."""
     dashboard.refresh_recent_stats()
+
+
+@shared_task(ignore_result=True)
+def fold_dashboard_changes() -> int:
+    """Every few seconds: add the waiting share-count notes into the dashboard's counts
+    (every dashboard read also does it first; this keeps the notes few)."""
+    return dashboard.fold_changes()

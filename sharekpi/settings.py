@@ -161,7 +161,7 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
     "scoring-refresh-dashboard-stats": {
         "task": "scoring.tasks.refresh_dashboard_stats",
         "schedule": 24 * 60 * 60.0,
+    },
+    # Fold the status changes noted since into the dashboard's counts (reads fold too).
+    "scoring-fold-dashboard-changes": {
+        "task": "scoring.tasks.fold_dashboard_changes",
+        "schedule": 10.0,
     },
 }
 
