@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -13,9 +16,14 @@ from accounts.models import OrgUnit, User
 
 from . import platforms, selectors
 from .models import Campaign, CampaignPost, CampaignStatus, Share, ShareSource, ShareStatus
-from .signals import share_status_changed
+from .signals import StatusChange, share_status_changed, share_statuses_changed
 
 log = logging.getLogger(__name__)
+
+# The status changes of the batch being collected (see batched_status_changes), if any.
+_batch: contextvars.ContextVar[list[StatusChange] | None] = contextvars.ContextVar(
+    "sharekpi_status_batch", default=None
+)
 
 
 class ShareRefused(Exception):
@@ -122,9 +130,7 @@ def _save_share(
     )
     # A new share is a status change too (from nothing to pending): listeners that keep
     # counts of logged shares (the dashboard) see it in this transaction.
-    share_status_changed.send(
-        sender=Share, share=share, old_status=None, new_status=ShareStatus.PENDING
-    )
+    announce_status_change(share=share, old_status=None, new_status=ShareStatus.PENDING)
     return share
 
 
@@ -168,10 +174,36 @@ def change_share_status(
         share.verified_at = timezone.now()
     share.save(update_fields=["status", "status_reason", "verified_at", "updated_at", *save_fields])
     if old_status != new_status:
-        share_status_changed.send(
-            sender=Share, share=share, old_status=old_status, new_status=new_status
-        )
+        announce_status_change(share=share, old_status=old_status, new_status=new_status)
     return share
+
+
+def announce_status_change(*, share: Share, old_status: str | None, new_status: str) -> None:
+    """Tell the listeners (see campaigns.signals), inside the caller's transaction."""
+    share_status_changed.send(
+        sender=Share, share=share, old_status=old_status, new_status=new_status
+    )
+    change = StatusChange(share, old_status, new_status)
+    batch = _batch.get()
+    if batch is None:
+        share_statuses_changed.send(sender=Share, changes=[change])
+    else:
+        batch.append(change)
+
+
+@contextlib.contextmanager
+def batched_status_changes() -> Iterator[None]:
+    """Announce the status changes made inside the block to ``share_statuses_changed``
+    together, when the block ends without an error (inside the caller's transaction:
+    open one around the block)."""
+    changes: list[StatusChange] = []
+    token = _batch.set(changes)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if changes:
+        share_statuses_changed.send(sender=Share, changes=changes)
 
 
 def validated_posts(urls: list[str]) -> tuple[list[platforms.ParsedUrl], dict[str, list[str]]]:

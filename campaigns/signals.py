@@ -1,12 +1,31 @@
 """What campaigns announces to the apps that stand on it.
 
-``share_status_changed`` is sent once per status change, after the change is
-saved and inside its transaction, with ``share``, ``old_status`` and
-``new_status``. A new share announces itself with ``old_status=None`` and
-``new_status="pending"``. scoring listens to it;
-campaigns never imports scoring.
+Every status change is announced twice, inside its transaction, after it is saved:
+
+* ``share_status_changed`` once per change, with ``share``, ``old_status`` and
+  ``new_status``, at once;
+* ``share_statuses_changed`` with ``changes``, a list of ``StatusChange``: at once
+  with one change, or — when a writer decides many shares in one transaction
+  (``campaigns.services.batched_status_changes``: the verification workers' group
+  commit) — once for all of them at the end of the batch, so a listener can do its
+  work set-based.
+
+A new share announces itself with ``old_status=None`` and ``new_status="pending"``.
+scoring listens to ``share_statuses_changed``; campaigns never imports scoring.
 """
+
+from __future__ import annotations
+
+from typing import NamedTuple
 
 from django.dispatch import Signal
 
+
+class StatusChange(NamedTuple):
+    share: object  # campaigns.models.Share (not imported: models import nothing from here)
+    old_status: str | None
+    new_status: str
+
+
 share_status_changed = Signal()
+share_statuses_changed = Signal()

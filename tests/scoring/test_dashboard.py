@@ -34,7 +34,7 @@ from django.urls import reverse
 
 from accounts.models import Platform
 from campaigns.models import CampaignPost, Share, ShareStatus
-from campaigns.signals import share_status_changed
+from campaigns.services import announce_status_change
 from scoring import dashboard
 from scoring.models import DashboardSettings
 from tests.factories import SocialAccountFactory, UserFactory, make_unit
@@ -59,9 +59,7 @@ def log_share(staff, campaign, when, *, platform="facebook", status=ShareStatus.
             platform=platform,
             submitted_at=when,
         )
-        share_status_changed.send(
-            sender=Share, share=share, old_status=None, new_status=ShareStatus.PENDING
-        )
+        announce_status_change(share=share, old_status=None, new_status=ShareStatus.PENDING)
     if status != ShareStatus.PENDING:
         share = set_status(share, status)
     return share

@@ -14,15 +14,17 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
-from campaigns.services import submit_share
+from campaigns.services import batched_status_changes, change_share_status, submit_share
 from scoring import dashboard
 from scoring.models import (
     CampaignStaffStat,
     CampaignStaffTally,
     DashboardSettings,
+    KpiScore,
     ShareCountChange,
     ShareWeekStat,
 )
+from scoring.services import compute_year
 from tests.factories import UserFactory, make_unit
 
 from .conftest import KL, make_campaign, set_status
@@ -242,3 +244,36 @@ def test_concurrent_shares_of_one_person_count_them_once(require_postgres):
     incremental = snapshot()
     dashboard.refresh_stats()
     assert snapshot() == incremental
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [4, 5])
+def test_changes_announced_in_batches_count_like_one_by_one(seed):
+    """The verification workers' group commit decides many shares in one transaction and
+    announces them together: the counts, tallies and KPI scores come out exactly as a
+    rebuild from the shares writes them, also when one batch moves the same share twice
+    or one person's shares of a campaign on several platforms."""
+    rng = random.Random(seed)
+    people = [UserFactory(unit=rng.choice(["HQ", "HQ/A", "HQ/A/B", "Branch"])) for _ in range(8)]
+    campaigns = [make_campaign(D(2025, 3, 1), D(2025, 3, 31)) for _ in range(3)]
+    shares = [
+        log_share(person, campaign, datetime.datetime(2025, 3, 3, 9, tzinfo=KL), platform=p)
+        for person in people
+        for campaign in rng.sample(campaigns, 2)
+        for p in rng.sample(PLATFORMS, rng.randint(1, 3))
+    ]
+    for _ in range(12):
+        with transaction.atomic(), batched_status_changes():
+            for share in rng.sample(shares, rng.randint(1, 12)):
+                for _ in range(rng.randint(1, 2)):
+                    locked = Share.objects.select_for_update().get(pk=share.pk)
+                    change_share_status(share=locked, new_status=rng.choice(MOVES[locked.status]))
+
+    incremental = snapshot()
+    scores = dict(KpiScore.objects.filter(year=2025).values_list("user_id", "verified_shares"))
+    assert any(scores.values()), "the random history verified nothing"
+    dashboard.refresh_stats()
+    assert snapshot() == incremental
+    compute_year(year=2025)
+    full = dict(KpiScore.objects.filter(year=2025).values_list("user_id", "verified_shares"))
+    assert full == scores | {p.pk: 0 for p in people if p.pk not in scores}
