@@ -34,8 +34,7 @@ def recount_on_share_status(sender, *, changes: list[StatusChange], **kwargs):
         except services.ScoringError:
             log.warning("Shares with a submitted_at outside any KPI year (%s); not scored", year)
             continue
-        for user_id in sorted(people):
-            services.recount_person(user_id=user_id, year=year)
+        services.recount_people(user_ids=sorted(people), year=year)
 
 
 @receiver(share_statuses_changed, sender=Share, dispatch_uid="scoring.dashboard_on_share_status")

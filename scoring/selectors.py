@@ -74,25 +74,22 @@ def counted_shares(year: int) -> QuerySet[Share]:
     )
 
 
-def count_for_person(user_id: int, year: int) -> int:
-    """One person's KPI count: one aggregate query."""
+def counts_by_person(year: int) -> QuerySet:
+    """``(staff_id, n)`` rows: each person's KPI count for ``year``, only people with at
+    least one. Lazy, so the scoring services can also embed its SQL in their upserts
+    (filter on ``staff_id`` for one person)."""
     return (
-        counted_shares(year)
-        .filter(staff_id=user_id)
-        .aggregate(n=Count("campaign_id", distinct=True))["n"]
-    )
-
-
-def counts_for_year(year: int) -> dict[int, int]:
-    """Everyone's KPI count for ``year`` (only people with at least one): one aggregate query."""
-    rows = (
         counted_shares(year)
         .order_by()
         .values("staff_id")
         .annotate(n=Count("campaign_id", distinct=True))
         .values_list("staff_id", "n")
     )
-    return dict(rows.iterator(chunk_size=5000))
+
+
+def counts_for_year(year: int) -> dict[int, int]:
+    """Everyone's KPI count for ``year`` (only people with at least one): one aggregate query."""
+    return dict(counts_by_person(year).iterator(chunk_size=5000))
 
 
 def counted_campaigns(user: User, year: int) -> list[dict]:
@@ -132,16 +129,18 @@ def counted_campaigns(user: User, year: int) -> list[dict]:
 # --- year close -----------------------------------------------------------------------------
 
 
+def closes_in_force(year: int) -> QuerySet[YearClose]:
+    """The year's close while it is in force (zero or one row). Lazy, so the scoring
+    services can embed it as a ``NOT EXISTS`` guard."""
+    return YearClose.objects.filter(year=year, reopened_at__isnull=True)
+
+
 def year_close_in_force(year: int) -> YearClose | None:
-    return (
-        YearClose.objects.filter(year=year, reopened_at__isnull=True)
-        .select_related("closed_by")
-        .first()
-    )
+    return closes_in_force(year).select_related("closed_by").first()
 
 
 def is_year_closed(year: int) -> bool:
-    return YearClose.objects.filter(year=year, reopened_at__isnull=True).exists()
+    return closes_in_force(year).exists()
 
 
 def closed_years() -> set[int]:

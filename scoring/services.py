@@ -4,17 +4,22 @@ The year's ScoringScheme row doubles as the year's lock: recounting a person,
 recomputing a year, editing the bands and closing the year all take
 ``SELECT … FOR UPDATE`` on it first, so they never interleave (on SQLite the
 IMMEDIATE transactions serialise writers anyway). That is what keeps a late
-verification from slipping into a year while it is being closed.
+verification from slipping into a year while it is being closed. Whatever must
+see the other side's work (is the year closed now? which bands?) is read by a
+statement begun after the lock is granted: on PostgreSQL a statement that waited
+for the lock still reads with the snapshot it started with.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Expression, IntegerField
 from django.utils import timezone
 
 from accounts.models import User
@@ -76,6 +81,7 @@ def scheme_for_year(year: int) -> ScoringScheme:
         scheme, created = ScoringScheme.objects.get_or_create(year=year)
         if created:
             _write_bands(scheme, band_rules.DEFAULT_BANDS)
+            _forget_cached_bands()
     return ScoringScheme.objects.prefetch_related("bands").get(pk=scheme.pk)
 
 
@@ -96,6 +102,47 @@ def _lock_year(year: int) -> ScoringScheme:
         scheme_for_year(year)
         scheme = locked.get(year=year)
     return scheme
+
+
+# A scheme's bands by (pk, version, updated_at). Only ever filled with bands read while
+# holding the year's lock, and every band edit bumps the version (``update_scheme``), so a
+# key never maps to stale bands; ``updated_at`` (and clearing on every write) also covers a
+# rolled-back edit or creation whose pk and version get used again.
+_bands_by_version: dict[tuple, tuple[Band, ...]] = {}
+_BANDS_CACHE_SIZE = 64
+
+
+def _forget_cached_bands() -> None:
+    _bands_by_version.clear()
+
+
+def _lock_year_bands(year: int) -> tuple[int, tuple[Band, ...]]:
+    """Take the year's lock (``SELECT … FOR UPDATE`` on its scheme row, as ``_lock_year``)
+    and return the scheme's version and bands: one query in the steady state, the bands
+    coming from the in-process cache. The version is read by the locking query itself, so
+    it is the one in force until this transaction ends."""
+    locked = (
+        ScoringScheme.objects.select_for_update()
+        .filter(year=year)
+        .order_by()
+        .values_list("pk", "version", "updated_at")
+    )
+    rows = list(locked)
+    if rows:
+        pk, version, updated_at = rows[0]
+        key = (pk, version, updated_at)
+        bands = _bands_by_version.get(key)
+        if bands is None:
+            bands = tuple(ScoringScheme(pk=pk, year=year, version=version).band_values())
+    else:
+        scheme = _lock_year(year)
+        key = (scheme.pk, scheme.version, scheme.updated_at)
+        version, bands = scheme.version, tuple(scheme.band_values())
+    if key not in _bands_by_version:
+        if len(_bands_by_version) >= _BANDS_CACHE_SIZE:
+            _bands_by_version.clear()
+        _bands_by_version[key] = bands
+    return version, bands
 
 
 def _refuse_if_closed(year: int) -> None:
@@ -125,6 +172,7 @@ def update_scheme(*, year: int, bands: Sequence[Band], actor: User) -> ScoringSc
         return scheme
     scheme.bands.all().delete()
     _write_bands(scheme, new_bands)
+    _forget_cached_bands()
     scheme.version += 1
     scheme.updated_by = actor
     scheme.updated_at = timezone.now()
@@ -172,17 +220,112 @@ def _upsert(scores: Iterable[KpiScore]) -> int:
     return written
 
 
-@transaction.atomic
+_PERSON = object()  # where the person's id goes in the parameters of _recount_sql
+
+
+class _Person(Expression):
+    """The person being recounted, as a parameter left open in SQL compiled once."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection):
+        return "%s", [_PERSON]
+
+
+def _recount_sql(year: int) -> tuple[str, tuple, str, tuple]:
+    """The person's ``(user_id, n)`` row by ``selectors.counts_by_person`` and the
+    ``NOT EXISTS`` guard on the year's close, as SQL, with ``_PERSON`` standing in
+    for the person's id. Compiling the ORM queries costs more CPU than running them,
+    so this is compiled once per year and per setting the counting rule reads (the
+    organisation's zone and the KPI year's start month) and database."""
+    return _compile_recount_sql(
+        connection.alias,
+        year,
+        settings.TIME_ZONE,
+        selectors.start_month(),
+        connection.timezone_name,
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _compile_recount_sql(alias, year, zone, month, db_zone) -> tuple[str, tuple, str, tuple]:
+    counts_sql, counts_params = (
+        selectors.counts_by_person(year).filter(staff_id=_Person()).query.sql_with_params()
+    )
+    closes_sql, closes_params = selectors.closes_in_force(year).values("pk").query.sql_with_params()
+    return (
+        # An aggregate, so one row even for nobody's count, and a subquery the planner
+        # cannot flatten: flattened, PostgreSQL would run the count once per reference
+        # to ``n`` in the points CASE.
+        f"SELECT %s AS user_id, COALESCE(MAX(c.n), 0) AS n FROM ({counts_sql}) c",
+        (_PERSON, *counts_params),
+        f"NOT EXISTS ({closes_sql})",
+        tuple(closes_params),
+    )
+
+
 def recount_person(*, user_id: int, year: int) -> KpiScore | None:
-    """Bring one person's score for ``year`` up to date: one aggregate query, one
-    upsert. Returns None (and changes nothing) when the year is closed."""
-    scheme = _lock_year(year)
-    if selectors.is_year_closed(year):
-        return None
-    count = selectors.count_for_person(user_id, year)
-    score = _score(user_id, year, count, scheme, scheme.band_values(), timezone.now())
-    _upsert([score])
-    return score
+    """Bring one person's score for ``year`` up to date. Returns None (and changes
+    nothing) when the year is closed. See ``recount_people``."""
+    return recount_people(user_ids=[user_id], year=year)[0]
+
+
+@transaction.atomic(savepoint=False)
+def recount_people(*, user_ids: Sequence[int], year: int) -> list[KpiScore | None]:
+    """Bring these people's scores for ``year`` up to date; their new KpiScore rows, in
+    order (None for each when the year is closed, and nothing changes).
+
+    Called inside the caller's transaction whenever shares become or stop being
+    verified, so it is kept small: no savepoint, and in the steady state one statement
+    for the year's lock (which also reads the scheme version; the bands come from the
+    cache), then per person one ``INSERT … SELECT … ON CONFLICT DO UPDATE … RETURNING``
+    that counts, scores and writes the row, guarded by ``NOT EXISTS`` (the year's close).
+    The close is checked in those statements on purpose: on PostgreSQL a statement that
+    waited for the lock still reads with the snapshot it started with, so only a
+    statement begun after the lock sees a close committed while we waited."""
+    version, bands = _lock_year_bands(year)
+    scored_sql, scored_params, where_sql, where_params = _recount_sql(year)
+    now = timezone.now()
+    returning = connection.features.can_return_columns_from_insert
+    scores: list[KpiScore | None] = []
+    for user_id in user_ids:
+        sql, params = _upsert_scores_sql(
+            year=year,
+            version=version,
+            bands=bands,
+            computed_at=now,
+            scored_sql=scored_sql,
+            scored_params=[user_id if p is _PERSON else p for p in scored_params],
+            where_sql=where_sql,
+            where_params=where_params,
+            returning=returning,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if not returning:  # SQLite before 3.35
+                scores.append(
+                    KpiScore.objects.filter(user_id=user_id, year=year).first()
+                    if cursor.rowcount
+                    else None
+                )
+                continue
+            row = cursor.fetchone()
+        if row is None:
+            scores.append(None)
+            continue
+        pk, count, points = row
+        score = KpiScore(
+            pk=pk,
+            user_id=user_id,
+            year=year,
+            verified_shares=count,
+            points=points,
+            scheme_version=version,
+            computed_at=now,
+        )
+        score._state.adding, score._state.db = False, connection.alias
+        scores.append(score)
+    return scores
 
 
 def _compute_year_locked(year: int, scheme: ScoringScheme) -> int:
@@ -218,43 +361,82 @@ def _points_case(bands, column: str) -> tuple[str, list]:
     return "CASE " + " ".join(whens) + " ELSE 0 END", params
 
 
-def _compute_year_in_sql(year: int, scheme: ScoringScheme) -> int:
-    """PostgreSQL: the whole recompute as one INSERT … SELECT … ON CONFLICT, so
-    100,000 scores never travel to Python. Rows whose count, points and scheme
-    version are unchanged are left alone (no dead tuples, computed_at kept).
-    Returns the number of rows inserted or changed."""
-    counts_sql, counts_params = (
-        selectors.counted_shares(year)
-        .order_by()
-        .values("staff_id")
-        .annotate(n=Count("campaign_id", distinct=True))
-        .values_list("staff_id", "n")
-        .query.sql_with_params()
-    )
-    points_sql, points_params = _points_case(scheme.band_values(), "scored.n")
-    score, user = KpiScore._meta.db_table, User._meta.db_table
+def _upsert_scores_sql(
+    *,
+    year: int,
+    version: int,
+    bands: Sequence[Band],
+    computed_at,
+    scored_sql: str,
+    scored_params: Sequence,
+    where_sql: str = "true",
+    where_params: Sequence = (),
+    only_changed: bool = False,
+    returning: bool = False,
+) -> tuple[str, list]:
+    """One ``INSERT … SELECT … ON CONFLICT DO UPDATE`` writing the KpiScore rows of
+    ``year`` for the ``(user_id, n)`` rows of ``scored_sql``: points by the bands (one
+    CASE), the scheme version, ``computed_at``. Rows are written only where ``where_sql``
+    holds (SQLite needs some WHERE before ON CONFLICT in an INSERT … SELECT). With
+    ``only_changed`` rows whose count, points and version are unchanged are left alone;
+    with ``returning`` each written row comes back as ``(id, verified_shares, points)``."""
+    points_sql, points_params = _points_case(bands, "scored.n")
+    score = KpiScore._meta.db_table
     sql = f"""
-        WITH counts (staff_id, n) AS ({counts_sql}),
-        people (user_id) AS (
-            SELECT id FROM {user} WHERE is_active
-            UNION SELECT staff_id FROM counts
-            UNION SELECT user_id FROM {score} WHERE year = %s
-        )
         INSERT INTO {score} (user_id, year, verified_shares, points, scheme_version, computed_at)
         SELECT scored.user_id, %s, scored.n, {points_sql}, %s, %s
-        FROM (
-            SELECT people.user_id, COALESCE(counts.n, 0) AS n
-            FROM people LEFT JOIN counts ON counts.staff_id = people.user_id
-        ) scored
+        FROM ({scored_sql}) scored
+        WHERE {where_sql}
         ON CONFLICT (user_id, year) DO UPDATE SET
             verified_shares = EXCLUDED.verified_shares,
             points = EXCLUDED.points,
             scheme_version = EXCLUDED.scheme_version,
             computed_at = EXCLUDED.computed_at
+    """
+    if only_changed:
+        sql += f"""
         WHERE ({score}.verified_shares, {score}.points, {score}.scheme_version)
             IS DISTINCT FROM (EXCLUDED.verified_shares, EXCLUDED.points, EXCLUDED.scheme_version)
-    """
-    params = [*counts_params, year, year, *points_params, scheme.version, timezone.now()]
+        """
+    if returning:
+        sql += " RETURNING id, verified_shares, points"
+    computed_at = KpiScore._meta.get_field("computed_at").get_db_prep_value(computed_at, connection)
+    params = [
+        year,
+        *points_params,
+        version,
+        computed_at,
+        *scored_params,
+        *where_params,
+    ]
+    return sql, params
+
+
+def _compute_year_in_sql(year: int, scheme: ScoringScheme) -> int:
+    """PostgreSQL: the whole recompute as one INSERT … SELECT … ON CONFLICT, so
+    100,000 scores never travel to Python. Rows whose count, points and scheme
+    version are unchanged are left alone (no dead tuples, computed_at kept).
+    Returns the number of rows inserted or changed."""
+    counts_sql, counts_params = selectors.counts_by_person(year).query.sql_with_params()
+    user, score = User._meta.db_table, KpiScore._meta.db_table
+    sql, params = _upsert_scores_sql(
+        year=year,
+        version=scheme.version,
+        bands=scheme.band_values(),
+        computed_at=timezone.now(),
+        scored_sql=f"""
+            WITH counts (staff_id, n) AS ({counts_sql}),
+            people (user_id) AS (
+                SELECT id FROM {user} WHERE is_active
+                UNION SELECT staff_id FROM counts
+                UNION SELECT user_id FROM {score} WHERE year = %s
+            )
+            SELECT people.user_id, COALESCE(counts.n, 0) AS n
+            FROM people LEFT JOIN counts ON counts.staff_id = people.user_id
+        """,
+        scored_params=[*counts_params, year],
+        only_changed=True,
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
