@@ -22,16 +22,27 @@ Why not requests-hardened's ``IPFilterAdapter``: it does pin, but it checks
 only the first address of its own ``getaddrinfo`` call, so our check of every
 address would need a second, rebindable lookup. Here the address we check is
 the address we dial (``_PinnedConnection._new_conn``).
+
+Per request, only the work that depends on the request is done: the
+allow-list, the normalised test host map and the TLS context (with its CA
+bundle, which costs ~20 ms of CPU to load) are computed once per process and
+reused while the settings they come from stay the same, and one watchdog
+thread per process serves the deadlines of every fetch. DNS is never cached:
+every fetch resolves and checks its host again.
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
+import heapq
 import http.client
 import ipaddress
+import itertools
 import json as jsonlib
 import logging
+import os
 import re
 import socket
 import ssl
@@ -48,6 +59,7 @@ import urllib3.exceptions
 from django.conf import settings
 from requests.structures import CaseInsensitiveDict
 from requests.utils import requote_uri
+from urllib3.util.ssl_ import create_urllib3_context
 from urllib3.util.ssl_match_hostname import CertificateError
 
 logger = logging.getLogger(__name__)
@@ -56,6 +68,9 @@ DEFAULT_ACCEPT = "text/html,application/json;q=0.9,*/*;q=0.8"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _CHUNK = 64 * 1024
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x20\x7f]")
+_NUMERIC_LABEL = re.compile(r"(0x[0-9a-f]*|[0-9]+)")
+_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.I)
 
 # Ranges refused on top of what ``ipaddress`` calls private/reserved/not
 # global; listed so the policy does not depend on the Python version's tables.
@@ -141,7 +156,7 @@ class FetchResult:
 
     @property
     def charset(self) -> str:
-        match = re.search(r"charset=[\"']?([\w.:-]+)", self.headers.get("Content-Type", ""), re.I)
+        match = _CHARSET.search(self.headers.get("Content-Type", ""))
         if match:
             try:
                 return codecs.lookup(match.group(1)).name
@@ -177,29 +192,48 @@ def parse_retry_after(value: str | None) -> float | None:
 # --- policy -----------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def normalize_host(host: str) -> str:
-    """Lower-case, strip one trailing dot, IDNA-encode. Raises ``UnicodeError``."""
+    """Lower-case, strip one trailing dot, IDNA-encode. Raises ``UnicodeError``.
+
+    Cached: a pure function of its argument, called for every hop (and the IDNA
+    codec is slow); a host that raises is not cached."""
     host = host.strip().lower()
     if host.endswith("."):
         host = host[:-1]
     return host.encode("idna").decode("ascii")
 
 
+_allowed_hosts_cache: dict[tuple[frozenset[str], tuple[str, ...]], frozenset[str]] = {}
+
+
 def allowed_hosts() -> frozenset[str]:
-    """The platform hosts we may fetch from, plus SHAREKPI_FETCH_EXTRA_HOSTS."""
+    """The platform hosts we may fetch from, plus SHAREKPI_FETCH_EXTRA_HOSTS.
+
+    Computed once per (platform hosts, extra hosts) pair: the settings are read
+    on every call, so a changed setting takes effect at once.
+    """
     try:
         from campaigns.platforms import fetch_hosts
     except ImportError:
         platform_hosts: frozenset[str] = frozenset()
     else:
         platform_hosts = frozenset(fetch_hosts())
+    extra = tuple(getattr(settings, "SHAREKPI_FETCH_EXTRA_HOSTS", None) or ())
+    key = (platform_hosts, extra)
+    cached = _allowed_hosts_cache.get(key)
+    if cached is not None:
+        return cached
     hosts = set()
-    for host in (*platform_hosts, *getattr(settings, "SHAREKPI_FETCH_EXTRA_HOSTS", ())):
+    for host in (*platform_hosts, *extra):
         try:
             hosts.add(normalize_host(host))
         except UnicodeError:
             continue
-    return frozenset(hosts)
+    if len(_allowed_hosts_cache) >= 16:  # settings changed many times (tests): start again
+        _allowed_hosts_cache.clear()
+    _allowed_hosts_cache[key] = result = frozenset(hosts)
+    return result
 
 
 def address_refusal(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
@@ -238,6 +272,7 @@ def address_refusal(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_ip_literal(host: str) -> bool:
     """True for any spelling a resolver or browser would read as an IP address."""
     if ":" in host:  # IPv6 (urlsplit already removed the brackets)
@@ -254,7 +289,7 @@ def _is_ip_literal(host: str) -> bool:
         pass
     # WHATWG URL rule: a host whose last label is a number is parsed as IPv4.
     last = host.rstrip(".").rsplit(".", 1)[-1]
-    return bool(re.fullmatch(r"(0x[0-9a-f]*|[0-9]+)", last))
+    return bool(_NUMERIC_LABEL.fullmatch(last))
 
 
 @dataclass(frozen=True)
@@ -286,7 +321,7 @@ def _parse(url: str) -> tuple[str, str, int, str]:
     """Check the URL itself: returns (scheme, host, port, request path)."""
     if not isinstance(url, str) or not url:
         raise BlockedUrl("empty URL", url=str(url))
-    if re.search(r"[\x00-\x20\x7f]", url):
+    if _CONTROL_CHARACTERS.search(url):
         raise BlockedUrl("URL contains spaces or control characters", url=url)
     try:
         parts = urlsplit(url)
@@ -317,10 +352,27 @@ def _parse(url: str) -> tuple[str, str, int, str]:
     return scheme, host, DEFAULT_PORTS[scheme], request_path
 
 
+_test_map_cache: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+
+
+def _test_host_map() -> dict[str, str]:
+    """SHAREKPI_FETCH_TEST_HOST_MAP with normalised names (read each call, normalised once)."""
+    test_map = getattr(settings, "SHAREKPI_FETCH_TEST_HOST_MAP", None)
+    if not test_map:
+        return {}
+    key = tuple(test_map.items())
+    normalized = _test_map_cache.get(key)
+    if normalized is None:
+        normalized = {normalize_host(name): value for name, value in key}
+        if len(_test_map_cache) >= 16:
+            _test_map_cache.clear()
+        _test_map_cache[key] = normalized
+    return normalized
+
+
 def _target(url: str) -> _Target:
     scheme, host, port, request_path = _parse(url)
-    test_map = getattr(settings, "SHAREKPI_FETCH_TEST_HOST_MAP", None) or {}
-    mapped = {normalize_host(name): value for name, value in test_map.items()}.get(host)
+    mapped = _test_host_map().get(host)
     if mapped is not None:
         # TEST ONLY: plain http to a loopback fake platform; nothing else may reach loopback.
         address, _, mapped_port = mapped.rpartition(":")
@@ -377,23 +429,107 @@ def ca_bundle() -> str | None:
     return certifi.where()
 
 
+_tls_contexts: dict[str | None, ssl.SSLContext] = {}
+_tls_contexts_lock = threading.Lock()
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The client TLS context for ``ca_bundle()``, built once per bundle and process.
+
+    Loading the CA bundle costs ~20 ms of CPU, more than the rest of a
+    verification; an SSLContext is safe to share between threads. Certificates
+    are required (CERT_REQUIRED) and the name checked is the host's
+    (``server_hostname``), as urllib3 does with a context of its own.
+    """
+    bundle = ca_bundle()
+    context = _tls_contexts.get(bundle)
+    if context is None:
+        with _tls_contexts_lock:
+            context = _tls_contexts.get(bundle)
+            if context is None:
+                context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
+                if bundle:
+                    context.load_verify_locations(cafile=bundle)
+                else:  # pragma: no cover - see ca_bundle
+                    context.load_default_certs()
+                _tls_contexts[bundle] = context
+    return context
+
+
+class _Deadlines:
+    """One daemon thread per process firing the deadlines of every open fetch.
+
+    Starting a timer thread per fetch cost more CPU than the rest of fetch's own
+    Python code. Entries are kept in a heap by deadline; a closed watchdog is
+    dropped when its deadline comes up (it is not fired). After a fork (Celery's
+    prefork pool) the child starts its own thread on first use.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Watchdog]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def add(self, watchdog: _Watchdog, deadline: float) -> None:
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="sharekpi-fetch-deadlines", daemon=True
+                )
+                self._thread.start()
+            entry = (deadline, next(self._order), watchdog)
+            heapq.heappush(self._heap, entry)
+            if self._heap[0] is entry:  # earlier than what the thread waits for
+                self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            due: list[_Watchdog] = []
+            with self._cond:
+                while not due:
+                    now = time.monotonic()
+                    while self._heap and (self._heap[0][0] <= now or self._heap[0][2].closed):
+                        watchdog = heapq.heappop(self._heap)[2]
+                        if not watchdog.closed:
+                            due.append(watchdog)
+                    if due:
+                        break
+                    self._cond.wait(self._heap[0][0] - now if self._heap else None)
+            for watchdog in due:
+                watchdog._fire()
+
+
+_deadlines = _Deadlines()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has none of the parent's threads: fresh deadlines, a fresh lock."""
+    global _deadlines, _tls_contexts_lock
+    _deadlines = _Deadlines()
+    _tls_contexts_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class _Watchdog:
     """Shuts every socket of one fetch down when the wall-clock deadline passes.
 
     Socket time-outs only bound each ``recv``; a server sending one byte a
-    second never trips them. Shutting the socket down from a timer thread
-    wakes up whatever read is blocked on it, TLS handshake included (we keep a
-    ``dup`` of the plain socket because TLS wrapping detaches the original).
+    second never trips them. Shutting the socket down from the deadline
+    thread (``_Deadlines``) wakes up whatever read is blocked on it, TLS
+    handshake included (we keep a ``dup`` of the plain socket because TLS
+    wrapping detaches the original).
     """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.expired = False
+        self.closed = False
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        _deadlines.add(self, time.monotonic() + max(seconds, 0.0))
 
     def watch(self, sock: socket.socket) -> None:
         watched = sock.dup()
@@ -404,6 +540,8 @@ class _Watchdog:
 
     def _fire(self) -> None:
         with self._lock:
+            if self.closed:
+                return
             self.expired = True
             for sock in self._sockets:
                 self._shutdown(sock)
@@ -414,8 +552,8 @@ class _Watchdog:
             sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
-        self._timer.cancel()
         with self._lock:
+            self.closed = True
             for sock in self._sockets:
                 sock.close()
             self._sockets.clear()
@@ -453,7 +591,7 @@ def _open(target: _Target, *, timeout: float, watchdog: _Watchdog):
                 timeout=timeout,
                 server_hostname=target.host,  # SNI and certificate name: the real host
                 cert_reqs="CERT_REQUIRED",
-                ca_certs=ca_bundle(),
+                ssl_context=_tls_context(),  # CA bundle loaded once per process
             )
         else:
             conn = _PinnedHTTPConnection(host=address, port=target.port, timeout=timeout)

@@ -15,6 +15,7 @@ import random
 
 from celery import shared_task
 from celery.exceptions import Retry
+from celery.signals import worker_init
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
@@ -23,6 +24,17 @@ from . import verification
 MAX_RETRIES = int(getattr(settings, "SHAREKPI_VERIFY_MAX_RETRIES", 5))
 RETRY_BACKOFF = int(getattr(settings, "SHAREKPI_VERIFY_RETRY_BACKOFF", 30))
 RETRY_MAX_DELAY = verification.retry_max_delay()
+
+
+@worker_init.connect(dispatch_uid="campaigns.group_commit")
+def group_commit_in_thread_pools(sender=None, **kwargs) -> None:
+    """A worker on the thread pool (``--pool=threads``: the verification workers, dozens
+    of fetches in flight) writes its tasks' decisions in shared transactions
+    (campaigns.group_commit). SHAREKPI_VERIFY_GROUP_COMMIT=off turns it off."""
+    pool = getattr(sender, "pool_cls", "")
+    name = pool if isinstance(pool, str) else f"{pool.__module__}.{pool.__qualname__}"
+    if settings.SHAREKPI_VERIFY_GROUP_COMMIT and "thread" in name.lower():
+        verification.use_group_commit(True)
 
 
 def _defer(task, countdown: float) -> Retry:

@@ -5,13 +5,32 @@ three steps so that no row lock is held while we wait for a platform:
 
 1. read the share; stop if it is no longer pending (verified, for a re-check)
    or if this task id already recorded a final attempt (a message redelivered
-   after a worker crash);
+   after a worker crash: it must not ask the platform again);
 2. assess it, without writing: the structural check (parse again), short-link
    expansion and duplicate check, then the platform's policy (evidence /
    sample / review, see campaigns.review) with the evidence of
    campaigns.verifiers;
 3. lock the share (select_for_update), check step 1 again, record exactly one
    VerificationAttempt and change the status through services.change_share_status.
+
+A worker verifies many shares a second, so the statements are few: step 1
+is one query reading the share, its staff member's name, the platform's
+policy row (read fresh every time, not cached: an HR change applies to the
+next verification), the staff member's registered accounts on that platform
+(handed to the verifiers with ``verifiers.remember_accounts``) and whether
+this task id has a final attempt; step 3 is one query locking the share and
+checking for the final attempt again, then the attempt's INSERT and the
+share's UPDATE. The check of step 1 is only an early-out that spares the
+platform a second request; the one in step 3, under the row lock, is what
+makes a redelivered or concurrent message record nothing twice. A message
+redelivered after a crash in the middle of step 2 has no final attempt yet,
+so it asks the platform again, as it always has. tests/campaigns/
+test_verification.py pins the number of statements.
+
+Step 3 goes through ``commit_many``: on a worker with a thread pool many runs hand
+their decisions to one committer thread, which writes whatever has queued up in one
+transaction (campaigns.group_commit); the run waits for its commit before its task
+acknowledges the message. Elsewhere (tests, eager tasks) each run commits its own.
 
 Temporary failures (time-outs, 429 with Retry-After, 5xx) record a "retry"
 attempt and raise ``TemporaryFailure``, which the task turns into a retry with
@@ -29,18 +48,31 @@ review as usual.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
+from accounts.models import SocialAccount
+
 from . import kpi_year, platforms, review, services, verifiers
-from .models import Share, ShareStatus, VerificationAttempt, VerificationOutcome, VerificationPolicy
+from .group_commit import GroupCommitter
+from .models import (
+    PlatformPolicy,
+    Share,
+    ShareStatus,
+    VerificationAttempt,
+    VerificationOutcome,
+    VerificationPolicy,
+)
 from .ratelimit import RateLimited
 from .verifiers import TemporaryFailure
 
@@ -168,8 +200,10 @@ def _structural(share: Share) -> platforms.ParsedUrl:
     return parsed
 
 
-def assess(share: Share) -> Decision:
-    """Decide a pending share (no writes). Raises TemporaryFailure / RateLimited."""
+def assess(share: Share, *, policy: review.EffectivePolicy | None = None) -> Decision:
+    """Decide a pending share (no writes). Raises TemporaryFailure / RateLimited.
+
+    ``policy`` is the platform's policy when the caller already read it."""
     try:
         parsed = _structural(share)
     except platforms.InvalidShareUrl as exc:
@@ -179,7 +213,8 @@ def assess(share: Share) -> Decision:
             ShareStatus.REJECTED,
             str(exc),
         )
-    policy = review.policy_for(share.platform)
+    if policy is None:
+        policy = review.policy_for(share.platform)
     network = bool(settings.SHAREKPI_VERIFY_NETWORK)
     if parsed.kind == platforms.SHORT_LINK:
         if not network:
@@ -256,14 +291,188 @@ def assess_recheck(share: Share) -> Decision:
 # --- running one verification --------------------------------------------------------
 
 
-def _final_attempt_exists(share_id: int, task_id: str) -> bool:
-    if not task_id:
-        return False
-    return (
-        VerificationAttempt.objects.filter(share_id=share_id, task_id=task_id)
-        .exclude(outcome=VerificationOutcome.RETRY)
-        .exists()
+# The read, the lock and the attempt's INSERT are written in SQL, built once per
+# database from the models' metadata: the ORM would need a query per table for
+# the read, and compiling the queries (or Share.objects.raw mapping their
+# columns) costs more CPU than running them. ``s.*`` keeps them in step with the
+# Share model; ``_shares`` turns the rows into Share instances, the extra columns
+# (``v_*``) becoming attributes. The share's UPDATE stays in
+# services.change_share_status.
+
+
+def _column(model, name: str) -> str:
+    return model._meta.get_field(name).column
+
+
+@functools.lru_cache(maxsize=16)
+def _sql(alias: str, *, load: bool, task_id: bool) -> str:
+    """The SQL reading (``load``) or locking a share; with ``task_id``, the final-attempt check."""
+    connection = connections[alias]
+    q = connection.ops.quote_name
+    user_model = Share._meta.get_field("staff").related_model
+    share_platform = f"s.{q(_column(Share, 'platform'))}"
+    share_staff = f"s.{q(_column(Share, 'staff'))}"
+    columns = ["s.*"]
+    joins = []
+    if load:
+        columns += [
+            f"u.{q(_column(user_model, 'full_name'))} AS v_staff_name",
+            f"u.{q(_column(user_model, 'staff_id'))} AS v_staff_code",
+            f"p.{q(_column(PlatformPolicy, 'policy'))} AS v_policy",
+            f"p.{q(_column(PlatformPolicy, 'sample_percent'))} AS v_sample_percent",
+            f"a.{q(_column(SocialAccount, 'handle'))} AS v_handle",
+            f"a.{q(_column(SocialAccount, 'profile_url'))} AS v_profile_url",
+        ]
+        joins += [
+            f"INNER JOIN {q(user_model._meta.db_table)} u ON u.{q(user_model._meta.pk.column)}"
+            f" = {share_staff}",
+            f"LEFT OUTER JOIN {q(PlatformPolicy._meta.db_table)} p"
+            f" ON p.{q(_column(PlatformPolicy, 'platform'))} = {share_platform}",
+            f"LEFT OUTER JOIN {q(SocialAccount._meta.db_table)} a"
+            f" ON a.{q(_column(SocialAccount, 'user'))} = {share_staff}"
+            f" AND a.{q(_column(SocialAccount, 'platform'))} = {share_platform}",
+        ]
+    if task_id:
+        columns.append(
+            f"EXISTS (SELECT 1 FROM {q(VerificationAttempt._meta.db_table)} t"
+            f" WHERE t.{q(_column(VerificationAttempt, 'share'))} = s.{q(Share._meta.pk.column)}"
+            f" AND t.{q(_column(VerificationAttempt, 'task_id'))} = %s"
+            f" AND t.{q(_column(VerificationAttempt, 'outcome'))} <> %s) AS v_done"
+        )
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {q(Share._meta.db_table)} s {' '.join(joins)}"
+        f" WHERE s.{q(Share._meta.pk.column)} = %s"
     )
+    if load:
+        sql += f" ORDER BY a.{q(SocialAccount._meta.pk.column)}"
+    elif connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return sql
+
+
+@functools.lru_cache(maxsize=16)
+def _row_plan(alias: str, columns: tuple[str, ...]):
+    """How rows with these columns become Shares: (attnames, their positions in the row,
+    [(index, col, converters)] of the values to convert, [(extra name, position)]).
+
+    Worked out once per query; the converters are the ORM's (none on PostgreSQL;
+    SQLite's depend only on the database's settings, the same in every thread, so
+    one plan per alias serves them all)."""
+    connection = connections[alias]
+    name = connection.introspection.identifier_converter
+    position = {column: i for i, column in enumerate(columns)}
+    fields = Share._meta.concrete_fields
+    conversions = []
+    for index, field in enumerate(fields):
+        col = field.get_col(Share._meta.db_table)
+        converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if converters:
+            conversions.append((index, col, converters))
+    positions = [position[name(field.column)] for field in fields]
+    extras = [(column, i) for i, column in enumerate(columns) if column.startswith("v_")]
+    return [f.attname for f in fields], positions, conversions, extras
+
+
+def _shares(alias: str, sql: str, params: list) -> list[Share]:
+    """Run ``sql`` (``SELECT s.*, ... AS v_...``) and build a Share per row."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = tuple(column[0] for column in cursor.description)
+        rows = cursor.fetchall()
+    attnames, positions, conversions, extras = _row_plan(alias, columns)
+    shares = []
+    for row in rows:
+        values = [row[i] for i in positions]
+        for index, col, converters in conversions:
+            for converter in converters:
+                values[index] = converter(values[index], col, connection)
+        share = Share.from_db(alias, attnames, values)
+        for column, i in extras:
+            setattr(share, column, row[i])
+        shares.append(share)
+    return shares
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_sql(alias: str) -> tuple[str, tuple]:
+    q = connections[alias].ops.quote_name
+    fields = tuple(f for f in VerificationAttempt._meta.concrete_fields if not f.primary_key)
+    sql = (
+        f"INSERT INTO {q(VerificationAttempt._meta.db_table)}"
+        f" ({', '.join(q(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    return sql, fields
+
+
+def _record_attempt(**values) -> None:
+    """Insert one VerificationAttempt: the row objects.create would insert (defaults and
+    values prepared by the fields), without compiling the INSERT again each time.
+
+    Falls back to objects.create when something listens to the model's save signals.
+    """
+    if pre_save.has_listeners(VerificationAttempt) or post_save.has_listeners(VerificationAttempt):
+        VerificationAttempt.objects.create(**values)
+        return
+    attempt = VerificationAttempt(**values)
+    alias = router.db_for_write(VerificationAttempt)
+    connection = connections[alias]
+    sql, fields = _insert_sql(alias)
+    params = [f.get_db_prep_save(f.pre_save(attempt, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _params(share_id: int, task_id: str) -> list:
+    return [task_id, VerificationOutcome.RETRY, share_id] if task_id else [share_id]
+
+
+def _final_attempt_recorded(share: Share) -> bool:
+    """Whether the task id of the query that read ``share`` recorded a final attempt."""
+    return bool(getattr(share, "v_done", False))
+
+
+def _load(share_id: int, task_id: str) -> tuple[Share, review.EffectivePolicy] | None:
+    """Step 1 in one query: the share with what assessing it needs, and its policy."""
+    alias = router.db_for_read(Share)
+    rows = _shares(alias, _sql(alias, load=True, task_id=bool(task_id)), _params(share_id, task_id))
+    if not rows:
+        return None
+    share = rows[0]
+    # The staff member (for messages), as .only("full_name", "staff_id") would load it.
+    staff_field = Share._meta.get_field("staff")
+    user_model = staff_field.related_model
+    loaded = {
+        user_model._meta.pk.attname: share.staff_id,
+        "full_name": share.v_staff_name,
+        "staff_id": share.v_staff_code,
+    }
+    names = [f.attname for f in user_model._meta.concrete_fields if f.attname in loaded]
+    staff_field.set_cached_value(
+        share, user_model.from_db(alias, names, [loaded[n] for n in names])
+    )
+    verifiers.remember_accounts(
+        share,
+        share.platform,
+        [(row.v_handle, row.v_profile_url or "") for row in rows if row.v_handle is not None],
+    )
+    if share.v_policy is None:  # HR has not set one
+        return share, review._effective(share.platform, None)
+    return share, review.EffectivePolicy(
+        share.platform, share.v_policy, share.v_sample_percent, is_default=False
+    )
+
+
+def _lock(share_id: int, task_id: str) -> Share | None:
+    """Step 3's read, in the caller's transaction: the share, locked, with the final-attempt
+    check of ``task_id`` (``_final_attempt_recorded``)."""
+    alias = router.db_for_write(Share)
+    if not connections[alias].in_atomic_block:  # as select_for_update would say
+        raise transaction.TransactionManagementError("_lock() outside a transaction")
+    rows = _shares(
+        alias, _sql(alias, load=False, task_id=bool(task_id)), _params(share_id, task_id)
+    )
+    return rows[0] if rows else None
 
 
 def run(
@@ -277,17 +486,18 @@ def run(
     """Verify one share once (see the module docstring). Returns the attempt's outcome,
     or None when there was nothing to do."""
     expected = ShareStatus.VERIFIED if recheck else ShareStatus.PENDING
-    share = Share.objects.select_related("staff").filter(pk=share_id).first()
+    loaded = _load(share_id, task_id)
+    share, policy = loaded or (None, None)
     if share is None or share.status != expected:
         log.info("share %s: nothing to verify (status %s)", share_id, share and share.status)
         return None
-    if _final_attempt_exists(share_id, task_id):
+    if _final_attempt_recorded(share):
         log.info("share %s: task %s already recorded its attempt", share_id, task_id)
         return None
     started_at = timezone.now()
     clock = time.monotonic()
     try:
-        decision = assess_recheck(share) if recheck else assess(share)
+        decision = assess_recheck(share) if recheck else assess(share, policy=policy)
     except TemporaryFailure as exc:
         name = _label(share.platform)
         where = {"http_status": exc.http_status, "url_fetched": exc.url}
@@ -317,15 +527,17 @@ def run(
             if still_wanted:
                 raise
             return None
-    duration_ms = int((time.monotonic() - clock) * 1000)
-    return _commit(
+    pending = PendingCommit(
         share_id=share_id,
         task_id=task_id,
         expected=expected,
         decision=decision,
         started_at=started_at,
-        duration_ms=duration_ms,
+        duration_ms=int((time.monotonic() - clock) * 1000),
     )
+    if _group_committer is not None:
+        return _group_committer.submit(pending, timeout=GROUP_COMMIT_TIMEOUT)
+    return commit_many([pending])[0]
 
 
 @transaction.atomic
@@ -340,10 +552,10 @@ def _record_retry(
     duration_ms: int,
 ) -> bool:
     """Record a "retry" attempt once per try; False when the share no longer wants one."""
-    share = Share.objects.select_for_update().filter(pk=share_id).first()
+    share = _lock(share_id, task_id)
     if share is None or share.status != ShareStatus.PENDING:
         return False
-    if _final_attempt_exists(share_id, task_id):
+    if _final_attempt_recorded(share):
         return False
     recorded = VerificationAttempt.objects.filter(
         share_id=share_id, task_id=task_id, outcome=VerificationOutcome.RETRY
@@ -351,7 +563,7 @@ def _record_retry(
     if task_id and recorded >= tries:
         return True  # this try was recorded before a crash; retry without a second record
     wait = f", not before {exc.retry_after:.0f} s as asked" if exc.retry_after else ""
-    VerificationAttempt.objects.create(
+    _record_attempt(
         share_id=share_id,
         started_at=started_at,
         url_fetched=(exc.url or "")[:2000],
@@ -364,7 +576,57 @@ def _record_retry(
     return True
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class PendingCommit:
+    """A decision waiting to be written (step 3)."""
+
+    share_id: int
+    task_id: str
+    expected: str
+    decision: Decision
+    started_at: datetime.datetime
+    duration_ms: int
+
+
+# A worker running many verifications in threads writes their decisions together (see
+# campaigns.group_commit and use_group_commit); None: each run writes its own.
+_group_committer: GroupCommitter[PendingCommit, str | None] | None = None
+GROUP_COMMIT_MAX = 100  # decisions per transaction at most
+GROUP_COMMIT_TIMEOUT = 300.0  # seconds; past it the task fails and the sweep re-queues
+
+
+def use_group_commit(enabled: bool = True) -> None:
+    """Write the decisions of this process's concurrent runs in shared transactions
+    (the verification worker turns it on for its thread pool: campaigns.tasks)."""
+    global _group_committer
+    log.info("Group commit of verification decisions: %s", "on" if enabled else "off")
+    _group_committer = (
+        GroupCommitter(commit_many, max_group=GROUP_COMMIT_MAX, name="verification-commit")
+        if enabled
+        else None
+    )
+
+
+def commit_many(pending: Sequence[PendingCommit]) -> list[str | None]:
+    """Write decisions (step 3) in one transaction, in share order (two groups never
+    wait for each other's rows in opposite orders); the listeners hear of all their
+    status changes at once, set-based. Each result is the attempt's outcome, or None
+    when there was nothing to write."""
+    results: list[str | None] = [None] * len(pending)
+    with transaction.atomic(), services.batched_status_changes():
+        for i in sorted(range(len(pending)), key=lambda i: pending[i].share_id):
+            item = pending[i]
+            results[i] = _commit(
+                share_id=item.share_id,
+                task_id=item.task_id,
+                expected=item.expected,
+                decision=item.decision,
+                started_at=item.started_at,
+                duration_ms=item.duration_ms,
+            )
+    return results
+
+
 def _commit(
     *,
     share_id: int,
@@ -374,11 +636,12 @@ def _commit(
     started_at: datetime.datetime,
     duration_ms: int,
 ) -> str | None:
-    share = Share.objects.select_for_update().filter(pk=share_id).first()
+    """One decision, inside commit_many's transaction."""
+    share = _lock(share_id, task_id)
     if share is None or share.status != expected:
         return None  # decided meanwhile (HR, or another run of the task)
-    if _final_attempt_exists(share_id, task_id):
-        return None
+    if _final_attempt_recorded(share):
+        return None  # this message was delivered twice
     share.last_checked_at = timezone.now()
     fields = ["last_checked_at"]
     resolved = decision.resolved
@@ -398,8 +661,8 @@ def _commit(
             share.post_id = resolved.post_id or ""
             share.author_handle = resolved.author_handle or ""
             fields += ["normalized_url", "short_url", "post_id", "author_handle"]
-    VerificationAttempt.objects.create(
-        share=share,
+    _record_attempt(
+        share_id=share.pk,
         started_at=started_at,
         url_fetched=(decision.url_fetched or "")[:2000],
         http_status=decision.http_status,

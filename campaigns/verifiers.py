@@ -28,6 +28,10 @@ What an anonymous server can learn differs per platform:
 Anything a verifier cannot settle is ``INCONCLUSIVE`` and ends in HR review,
 never in a silent reject. Time-outs, 429s and 5xx raise ``TemporaryFailure``
 so the task tries again later; ``ratelimit.RateLimited`` passes through.
+
+The staff member's registered accounts are read from the database unless the
+caller already loaded them with the share (``remember_accounts``; that is
+what campaigns.verification does, in the same query as the share).
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ INCONCLUSIVE = "inconclusive"  # login wall, captcha, no registered account, odd
 JSON_ACCEPT = "application/json"
 MAX_SHORT_LINK_HOPS = 6
 _HEAD_BYTES = 256 * 1024  # canonical links and meta tags live near the top
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"]+)", re.I)
 
 # Paths of login, sign-up and check pages, on any platform host.
 _WALL_PATHS = (
@@ -174,19 +179,33 @@ class _HeadReader(HTMLParser):
             if values.get("property", "").lower() == "og:url":
                 self.og_url = self.og_url or values.get("content", "").strip()
             elif values.get("http-equiv", "").lower() == "refresh":
-                match = re.search(r"url\s*=\s*['\"]?([^'\"]+)", values.get("content", ""), re.I)
+                match = _REFRESH_URL.search(values.get("content", ""))
                 if match:
                     self.refresh = self.refresh or match.group(1).strip()
 
 
 def _head(result: fetch.FetchResult) -> _HeadReader:
+    """The page's head links, parsed once per answer (wall() and _page_post both ask)."""
+    reader = result.__dict__.get("_head_reader")
+    if reader is not None:
+        return reader
     reader = _HeadReader()
     try:
         reader.feed(result.body[:_HEAD_BYTES].decode(result.charset, errors="replace"))
         reader.close()
     except Exception:
         pass
+    result.__dict__["_head_reader"] = reader
     return reader
+
+
+def _page_text(result: fetch.FetchResult) -> str:
+    """The first MB of the page, lower-cased, decoded once per answer."""
+    text = result.__dict__.get("_page_text")
+    if text is None:
+        text = result.body[: _HEAD_BYTES * 4].decode(result.charset, errors="replace").lower()
+        result.__dict__["_page_text"] = text
+    return text
 
 
 def _is_wall_path(url: str) -> bool:
@@ -205,7 +224,7 @@ def wall(result: fetch.FetchResult) -> str | None:
     for found in (head.canonical, head.og_url):
         if found and _is_wall_path(urljoin(result.url, found)):
             return f"the page is a login page (canonical link {found})"
-    text = result.body[: _HEAD_BYTES * 4].decode(result.charset, errors="replace").lower()
+    text = _page_text(result)
     if "login_form" in text:
         return "the page shows a login form instead of the post"
     if "captcha" in text:
@@ -231,12 +250,24 @@ def _page_post(result: fetch.FetchResult) -> platforms.ParsedUrl | None:
 # --- authors --------------------------------------------------------------------
 
 
+_ACCOUNTS_ATTR = "_registered_accounts"  # {platform: [(handle, profile_url), ...]}
+
+
+def remember_accounts(share: Share, platform: str, accounts: list[tuple[str, str]]) -> None:
+    """Hand the verifiers the accounts already loaded with ``share`` (saves a query)."""
+    known = share.__dict__.setdefault(_ACCOUNTS_ATTR, {})
+    known[platform] = list(accounts)
+
+
 def registered_accounts(share: Share, platform: str) -> list[tuple[str, str]]:
     """(handle, profile_url) of the staff member's accounts on ``platform``."""
+    known = share.__dict__.get(_ACCOUNTS_ATTR)
+    if known is not None and platform in known:
+        return list(known[platform])
     return list(
-        SocialAccount.objects.filter(user_id=share.staff_id, platform=platform).values_list(
-            "handle", "profile_url"
-        )
+        SocialAccount.objects.filter(user_id=share.staff_id, platform=platform)
+        .order_by("pk")
+        .values_list("handle", "profile_url")
     )
 
 
@@ -477,7 +508,7 @@ def verify_page(share: Share, parsed: platforms.ParsedUrl) -> Evidence:
         return Evidence(
             INCONCLUSIVE, f"the {name} post page answered {page.status}", page.status, page.url
         )
-    text = page.body[: _HEAD_BYTES * 4].decode(page.charset, errors="replace").lower()
+    text = _page_text(page)
     if any(marker in text for marker in _UNAVAILABLE_MARKERS):
         return Evidence(
             INCONCLUSIVE,

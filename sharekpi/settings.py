@@ -241,6 +241,9 @@ SHAREKPI_KPI_YEAR_START_MONTH = int(os.environ.get("SHAREKPI_KPI_YEAR_START_MONT
 
 # Verification: off = structural checks only, no outbound requests.
 SHAREKPI_VERIFY_NETWORK = env_flag("SHAREKPI_VERIFY_NETWORK", True)
+# Workers on the thread pool write their verifications' decisions in shared
+# transactions (campaigns.group_commit); off: one transaction per share.
+SHAREKPI_VERIFY_GROUP_COMMIT = env_flag("SHAREKPI_VERIFY_GROUP_COMMIT", True)
 SHAREKPI_FETCH_CONNECT_TIMEOUT = float(os.environ.get("SHAREKPI_FETCH_CONNECT_TIMEOUT", "5"))
 SHAREKPI_FETCH_READ_TIMEOUT = float(os.environ.get("SHAREKPI_FETCH_READ_TIMEOUT", "10"))
 # Wall-clock limit for one fetch, all redirect hops together.

@@ -10,11 +10,14 @@ from __future__ import annotations
 import gzip
 import ipaddress
 import logging
+import os
 import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -626,3 +629,104 @@ def test_each_hop_is_logged_with_host_status_and_time(tiktok, caplog):
     assert len(messages) == 2
     assert "host=www.tiktok.com status=302 ms=" in messages[0]
     assert "host=www.tiktok.com status=404 ms=" in messages[1]
+
+
+# --- per-process state: computed once, still following the settings ----------------------
+
+
+def test_allowed_hosts_follow_a_changed_setting_at_once(settings):
+    settings.SHAREKPI_FETCH_EXTRA_HOSTS = ["status.example"]
+    assert "status.example" in fetch.allowed_hosts()
+    assert fetch.allowed_hosts() is fetch.allowed_hosts()  # worked out once
+
+    settings.SHAREKPI_FETCH_EXTRA_HOSTS = ["other.example"]
+    assert "status.example" not in fetch.allowed_hosts()
+    with pytest.raises(fetch.BlockedUrl, match="not a platform host"):
+        fetch.check_url("https://status.example/x")
+
+
+def test_a_changed_test_host_map_is_followed_at_once(settings):
+    settings.SHAREKPI_FETCH_EXTRA_HOSTS = ["www.tiktok.com"]
+    with FakePlatform() as first, FakePlatform() as second:
+        first.route("www.tiktok.com", "/x", body=b"first")
+        second.route("www.tiktok.com", "/x", body=b"second")
+        settings.SHAREKPI_FETCH_TEST_HOST_MAP = {"WWW.TikTok.com.": first.address}
+        assert fetch.fetch("https://www.tiktok.com/x").body == b"first"
+        settings.SHAREKPI_FETCH_TEST_HOST_MAP = {"www.tiktok.com": second.address}
+        assert fetch.fetch("https://www.tiktok.com/x").body == b"second"
+
+
+def test_tls_context_is_built_once_per_ca_bundle_and_checks_names(monkeypatch, certificate):
+    context = fetch._tls_context()
+    assert fetch._tls_context() is context
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+
+    cert, _key = certificate
+    monkeypatch.setattr(fetch, "ca_bundle", lambda: str(cert))
+    other = fetch._tls_context()
+    assert other is not context
+    assert other.verify_mode == ssl.CERT_REQUIRED
+    assert fetch._tls_context() is other
+
+
+def deadline_threads() -> int:
+    return sum(t.name == "sharekpi-fetch-deadlines" for t in threading.enumerate())
+
+
+def test_fetches_share_one_deadline_thread(tiktok):
+    tiktok.route("www.tiktok.com", "/x", body=b"ok")
+    fetch.fetch("https://www.tiktok.com/x")
+    before = deadline_threads()
+    for _ in range(5):
+        fetch.fetch("https://www.tiktok.com/x")
+
+    assert before >= 1
+    assert deadline_threads() == before
+    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
+
+
+def test_a_closed_watchdog_is_never_fired():
+    watchdog = fetch._Watchdog(0.05)
+    watchdog.close()
+    time.sleep(0.2)
+    assert not watchdog.expired
+
+
+def test_an_earlier_deadline_is_fired_before_later_ones():
+    late = fetch._Watchdog(30)
+    early = fetch._Watchdog(0.1)
+    try:
+        deadline = time.monotonic() + 5
+        while not early.expired and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert early.expired
+        assert not late.expired
+    finally:
+        early.close()
+        late.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_worker_gets_its_own_deadline_thread(tiktok, settings):
+    """Celery's prefork pool forks after the parent may have started the thread."""
+    tiktok.route("www.tiktok.com", "/x", body=b"ok")
+    fetch.fetch("https://www.tiktok.com/x")  # the parent's thread is running
+    settings.SHAREKPI_FETCH_READ_TIMEOUT = 5
+    settings.SHAREKPI_FETCH_TOTAL_TIMEOUT = 1
+    tiktok.trickle("www.tiktok.com", "/slow", size=1000, interval=0.1)
+
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code only
+        code = 1
+        try:
+            if fetch._deadlines._thread is None:
+                try:
+                    fetch.fetch("https://www.tiktok.com/slow")
+                    code = 2
+                except fetch.TemporaryFetchError as exc:
+                    code = 0 if "within 1 s" in exc.reason else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

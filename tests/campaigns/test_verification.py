@@ -720,3 +720,212 @@ def test_recheck_temporary_failure_is_recorded_not_retried(platform, alice, camp
 def test_recheck_ignores_shares_that_are_not_verified(platform, alice, campaign):
     share = make_share(alice, campaign, X_POST)
     assert verification.run(share_id=share.pk, task_id="t", recheck=True) is None
+
+
+# --- cost: what one verification asks of the database -----------------------------------
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+@pytest.fixture
+def no_status_listeners(monkeypatch):
+    """Disconnect every receiver of campaigns' signals (scoring's, the dashboard's):
+    what they cost is theirs, not verification's."""
+    from django.dispatch import Signal
+
+    from campaigns import signals
+
+    found = [s for s in vars(signals).values() if isinstance(s, Signal)]
+    assert found
+    for signal in found:
+        monkeypatch.setattr(signal, "receivers", [])
+        signal.sender_receivers_cache.clear()
+    yield
+    for signal in found:
+        signal.sender_receivers_cache.clear()
+
+
+def statements(captured) -> list[str]:
+    """The SQL statements run, without transaction control (BEGIN, SAVEPOINT...)."""
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].upper().startswith(TRANSACTION_CONTROL)
+    ]
+
+
+def run_counted(share: Share, task_id: str = "task-1", **kwargs) -> tuple[str | None, list[str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        outcome = verification.run(share_id=share.pk, task_id=task_id, **kwargs)
+    return outcome, statements(captured)
+
+
+def test_one_verification_is_four_statements(platform, alice, campaign, no_status_listeners):
+    """Read (share, staff, policy, accounts, final attempt), lock (with the final-attempt
+    check), insert the attempt, update the share. Pinned so it cannot silently grow."""
+    set_policy(Platform.X, VerificationPolicy.EVIDENCE)
+    platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
+    share = make_share(alice, campaign, X_POST)
+
+    outcome, sql = run_counted(share)
+
+    assert outcome == VerificationOutcome.VERIFIED
+    assert len(sql) == 4, sql
+    read, lock, insert, update = sql
+    assert read.startswith("SELECT") and "platformpolicy" in read and "socialaccount" in read
+    assert lock.startswith("SELECT") and "verificationattempt" in lock
+    assert insert.startswith("INSERT INTO") and "verificationattempt" in insert
+    assert update.startswith("UPDATE") and "campaigns_share" in update
+    assert not any("platformpolicy" in s or "socialaccount" in s for s in sql[1:])
+
+
+@pytest.mark.parametrize("policy", [VerificationPolicy.SAMPLE, VerificationPolicy.REVIEW])
+def test_a_verification_without_evidence_is_four_statements_too(
+    platform, alice, campaign, no_status_listeners, policy
+):
+    set_policy(Platform.FACEBOOK, policy, 0)
+    share = make_share(alice, campaign, FACEBOOK_POST)
+
+    outcome, sql = run_counted(share)
+
+    assert outcome is not None
+    assert len(sql) == 4, sql
+
+
+def test_no_registered_account_costs_no_extra_statement(
+    platform, bob, campaign, no_status_listeners
+):
+    platform.route("publish.twitter.com", "/oembed", json=x_oembed("bob"))
+    share = make_share(bob, campaign, "https://x.com/bob/status/1790000000000000002")
+
+    outcome, sql = run_counted(share)
+
+    assert outcome == VerificationOutcome.NEEDS_REVIEW
+    assert len(sql) == 4, sql
+    share.refresh_from_db()
+    # The staff member is named from the first query (str(user)), not loaded again.
+    assert "Bob Lim (bob) has no registered X (Twitter) account" in share.status_reason
+
+
+def test_nothing_to_do_is_one_statement(platform, alice, campaign, no_status_listeners):
+    share = make_share(alice, campaign, X_POST, status=ShareStatus.NEEDS_REVIEW)
+    outcome, sql = run_counted(share)
+    assert outcome is None
+    assert len(sql) == 1, sql
+
+
+def test_a_redelivered_message_is_stopped_by_the_first_statement(
+    platform, alice, campaign, no_status_listeners
+):
+    platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
+    share = verify(make_share(alice, campaign, X_POST), task_id="t-once")
+    Share.objects.filter(pk=share.pk).update(status=ShareStatus.PENDING)
+
+    outcome, sql = run_counted(share, task_id="t-once")
+
+    assert outcome is None
+    assert len(sql) == 1, sql
+    assert len(platform.requests) == 1
+
+
+def test_every_registered_account_on_the_platform_is_compared(platform, alice, campaign):
+    SocialAccountFactory(user=alice, platform=Platform.X, handle="alice_work")
+    platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice_work"))
+    assert verify(make_share(alice, campaign, X_POST)).status == ShareStatus.VERIFIED
+
+    platform.route("publish.twitter.com", "/oembed", json=x_oembed("mallory"))
+    other = make_share(alice, make_campaign("C2"), "https://x.com/alice/status/1790000000000000009")
+    other = verify(other, task_id="t-2")
+    assert other.status == ShareStatus.REJECTED
+    assert other.status_reason.endswith("account @Alice, @alice_work")
+
+
+def test_a_policy_changed_by_hr_applies_to_the_next_verification(platform, alice, campaign):
+    from campaigns import review
+
+    platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
+    assert verify(make_share(alice, campaign, X_POST)).status == ShareStatus.VERIFIED
+
+    hana = UserFactory(staff_id="hana", full_name="Hana Aziz")
+    review.set_policy(platform=Platform.X, policy="review", sample_percent=10, actor=hana)
+    second = make_share(
+        alice, make_campaign("C2"), "https://x.com/alice/status/1790000000000000009"
+    )
+    assert verify(second, task_id="t-2").status == ShareStatus.NEEDS_REVIEW
+
+    PlatformPolicy.objects.filter(platform=Platform.X).delete()  # back to the default: evidence
+    third = make_share(alice, make_campaign("C3"), "https://x.com/alice/status/1790000000000000010")
+    assert verify(third, task_id="t-3").status == ShareStatus.VERIFIED
+
+
+def test_a_final_attempt_recorded_meanwhile_stops_the_commit(
+    platform, alice, campaign, monkeypatch, status_changes
+):
+    """The check under the row lock: another delivery of the same message decided the
+    share while this one was asking the platform."""
+    platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
+    share = make_share(alice, campaign, X_POST)
+    real_assess = verification.assess
+
+    def assess_while_the_other_delivery_commits(share, **kwargs):
+        decision = real_assess(share, **kwargs)
+        VerificationAttempt.objects.create(
+            share_id=share.pk, outcome=VerificationOutcome.VERIFIED, task_id="t-twice"
+        )
+        return decision
+
+    monkeypatch.setattr(verification, "assess", assess_while_the_other_delivery_commits)
+
+    assert verification.run(share_id=share.pk, task_id="t-twice") is None
+    assert share.attempts.count() == 1
+    assert status_changes == []
+    share.refresh_from_db()
+    assert share.status == ShareStatus.PENDING
+
+
+def test_the_attempt_row_is_the_one_the_orm_would_write(platform, alice, campaign):
+    platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
+    share = make_share(alice, campaign, X_POST)
+    before = timezone.now()
+
+    verify(share, task_id="t-row")
+
+    attempt = only_attempt(share)
+    assert before <= attempt.started_at <= timezone.now()
+    assert attempt.started_at.tzinfo is not None
+    assert attempt.http_status == 200
+    assert attempt.duration_ms >= 0
+    assert attempt.url_fetched.startswith("https://publish.twitter.com/oembed?url=")
+    assert attempt.reason == "X (Twitter) confirms the post is by @alice, the registered account"
+    assert (attempt.outcome, attempt.task_id) == (VerificationOutcome.VERIFIED, "t-row")
+
+
+def test_attempts_still_announce_their_save_when_someone_listens(platform, alice, campaign):
+    from django.db.models.signals import post_save
+
+    saved = []
+
+    def receiver(sender, instance, created, **kwargs):
+        saved.append((instance.share_id, instance.outcome, created))
+
+    post_save.connect(receiver, sender=VerificationAttempt, weak=False)
+    try:
+        platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
+        share = verify(make_share(alice, campaign, X_POST))
+    finally:
+        post_save.disconnect(receiver, sender=VerificationAttempt)
+    assert saved == [(share.pk, VerificationOutcome.VERIFIED, True)]
+
+
+def test_a_redelivered_recheck_does_not_ask_the_platform_again(platform, alice, campaign):
+    platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
+    share = verify(verified(make_share(alice, campaign, X_POST)), task_id="t-re", recheck=True)
+    assert share.status == ShareStatus.VERIFIED
+    asked = len(platform.requests)
+
+    assert verification.run(share_id=share.pk, task_id="t-re", recheck=True) is None
+    assert len(platform.requests) == asked
+    assert share.attempts.count() == 1
