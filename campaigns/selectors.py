@@ -77,19 +77,30 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     )
 
 
-def campaigns_with_share_counts() -> QuerySet[Campaign]:
-    """Every campaign (HR's list) with how many people shared it and how many have a
-    verified share."""
-    return (
-        Campaign.objects.annotate(
-            shared_count=Count("shares__staff", distinct=True),
-            verified_count=Count(
-                "shares__staff", filter=Q(shares__status=ShareStatus.VERIFIED), distinct=True
-            ),
+def campaigns_for_hr() -> QuerySet[Campaign]:
+    """Every campaign (HR's list), newest first, with its posts and units."""
+    return Campaign.objects.prefetch_related("posts", "units").order_by("-starts_on", "-pk")
+
+
+def with_share_counts(campaigns: list[Campaign]) -> list[Campaign]:
+    """Set ``shared_count`` (people who logged a share) and ``verified_count`` (people
+    with a verified share) on each campaign: one aggregate over these campaigns' shares
+    only (a page of the list, through the campaign index), never over every share."""
+    counts = {
+        row["campaign_id"]: row
+        for row in Share.objects.filter(campaign__in=campaigns)
+        .order_by()
+        .values("campaign_id")
+        .annotate(
+            shared=Count("staff_id", distinct=True),
+            verified=Count("staff_id", filter=Q(status=ShareStatus.VERIFIED), distinct=True),
         )
-        .prefetch_related("posts", "units")
-        .order_by("-starts_on", "-pk")
-    )
+    }
+    for campaign in campaigns:
+        row = counts.get(campaign.pk, {})
+        campaign.shared_count = row.get("shared", 0)
+        campaign.verified_count = row.get("verified", 0)
+    return campaigns
 
 
 def own_shares(user: User) -> QuerySet[Share]:

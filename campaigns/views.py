@@ -51,11 +51,12 @@ def campaign_list(request):
 
 
 def _hr_campaign_list(request):
-    campaigns = selectors.campaigns_with_share_counts()
+    campaigns = selectors.campaigns_for_hr()
     status = request.GET.get("status", "")
     if status in CampaignStatus.values:
         campaigns = campaigns.filter(status=status)
     page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_share_counts(list(page.object_list))
     return render(
         request,
         "campaigns/campaign_list.html",

@@ -105,6 +105,20 @@ def test_hr_sees_every_campaign_with_status_audience_posts_and_counts(org, comms
     assert '<td data-label="Verified" class="num">4</td>' in row
 
 
+def test_hr_list_counts_one_page_in_a_fixed_number_of_queries(
+    org, comms_week, django_assert_max_num_queries
+):
+    """Counts come from one aggregate over the page's campaigns, whatever their number."""
+    client = client_for(org["hana"])
+    client.get("/campaigns/")  # session and the like, warmed up
+    with django_assert_max_num_queries(8) as few:
+        client.get("/campaigns/")
+    for n in range(12):
+        make_campaign(f"Campaign {n}")
+    with django_assert_max_num_queries(len(few)):
+        client.get("/campaigns/")
+
+
 def test_hr_list_filters_by_status(org):
     make_campaign("Open one")
     make_campaign("Old one", status=CampaignStatus.CLOSED)
