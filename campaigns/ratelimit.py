@@ -72,7 +72,7 @@ class LocalLimiter:
 
 _local = LocalLimiter()
 _last_warning = 0.0
-_clients: dict[str, object] = {}
+_clients: dict[str, object] = {}  # Redis URL → registered window script
 _clients_lock = threading.Lock()
 
 
@@ -82,20 +82,21 @@ def redis_url() -> str | None:
     return url if url.startswith(("redis://", "rediss://")) else None
 
 
-def _client(url: str):
+def _window_script(url: str):
+    """The window script registered on a client of ``url``: sent by its SHA (EVALSHA),
+    the script itself only when Redis does not know it yet."""
     with _clients_lock:
-        client = _clients.get(url)
-        if client is None:
+        script = _clients.get(url)
+        if script is None:
             import redis
 
             client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-            _clients[url] = client
-        return client
+            script = _clients[url] = client.register_script(_WINDOW_SCRIPT)
+        return script
 
 
 def _hit_redis(url: str, host: str) -> tuple[int, float]:
-    client = _client(url)
-    count, ms_left = client.eval(_WINDOW_SCRIPT, 1, KEY_PREFIX + host)
+    count, ms_left = _window_script(url)(keys=[KEY_PREFIX + host])
     return int(count), max(int(ms_left), 1) / 1000
 
 
