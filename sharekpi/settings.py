@@ -97,6 +97,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'sharekpi.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -201,6 +202,11 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("SHAREKPI_TASK_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Keep each worker thread's database connection between tasks (CONN_MAX_AGE and the
+# health check decide, see sharekpi.celery), instead of Celery's Django fix-up
+# closing it before and after every task: a new PostgreSQL connection per task cost
+# more than the task's own queries.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
