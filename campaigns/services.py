@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -167,15 +167,41 @@ def change_share_status(
     *, share: Share, new_status: str, reason: str = "", save_fields: tuple[str, ...] = ()
 ) -> Share:
     """Set a share's status and announce it. Callers hold a transaction and a row lock."""
+    old_status = _set_status(share, new_status, reason)
+    share.save(update_fields=["status", "status_reason", "verified_at", "updated_at", *save_fields])
+    if old_status != new_status:
+        announce_status_change(share=share, old_status=old_status, new_status=new_status)
+    return share
+
+
+def change_share_statuses(
+    changes: Sequence[tuple[Share, str, str]], *, save_fields: tuple[str, ...] = ()
+) -> None:
+    """Set several shares' statuses — ``(share, new status, reason)`` — in one UPDATE and
+    announce each change. Callers hold a transaction and the rows' locks."""
+    if not changes:
+        return
+    old_statuses = [_set_status(share, status, reason) for share, status, reason in changes]
+    now = timezone.now()
+    for share, _, _ in changes:
+        share.updated_at = now  # bulk_update does not run auto_now
+    Share.objects.bulk_update(
+        [share for share, _, _ in changes],
+        ["status", "status_reason", "verified_at", "updated_at", *save_fields],
+    )
+    for (share, new_status, _), old_status in zip(changes, old_statuses, strict=True):
+        if old_status != new_status:
+            announce_status_change(share=share, old_status=old_status, new_status=new_status)
+
+
+def _set_status(share: Share, new_status: str, reason: str) -> str:
+    """Change the share's status fields in memory; its old status."""
     old_status = share.status
     share.status = new_status
     share.status_reason = reason
     if new_status == ShareStatus.VERIFIED and share.verified_at is None:
         share.verified_at = timezone.now()
-    share.save(update_fields=["status", "status_reason", "verified_at", "updated_at", *save_fields])
-    if old_status != new_status:
-        announce_status_change(share=share, old_status=old_status, new_status=new_status)
-    return share
+    return old_status
 
 
 def announce_status_change(*, share: Share, old_status: str | None, new_status: str) -> None:

@@ -53,7 +53,7 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
@@ -549,15 +549,28 @@ def use_group_commit(enabled: bool = True) -> None:
     )
 
 
+@dataclass
+class _GroupWrites:
+    """The rows a group's usual decisions write, one statement each at its end."""
+
+    attempts: list[VerificationAttempt] = field(default_factory=list)
+    statuses: list[tuple[Share, str, str]] = field(default_factory=list)
+
+
 def commit_many(pending: Sequence[PendingCommit]) -> list[str | None]:
     """Write decisions (step 3) in one transaction, in share order (two groups never
-    wait for each other's rows in opposite orders); the listeners hear of all their
-    status changes at once, set-based. Each result is the attempt's outcome, or None
-    when there was nothing to write."""
+    wait for each other's rows in opposite orders): each share locked and checked
+    alone, then every attempt in one INSERT and every status in one UPDATE; the
+    listeners hear of all the status changes at once, set-based. Each result is the
+    attempt's outcome, or None when there was nothing to write."""
     results: list[str | None] = [None] * len(pending)
+    writes, seen = _GroupWrites(), set()
     with transaction.atomic(), services.batched_status_changes():
         for i in sorted(range(len(pending)), key=lambda i: pending[i].share_id):
             item = pending[i]
+            if item.share_id in seen:
+                continue  # the same share twice in one group: the first one decides it
+            seen.add(item.share_id)
             results[i] = _commit(
                 share_id=item.share_id,
                 task_id=item.task_id,
@@ -565,7 +578,10 @@ def commit_many(pending: Sequence[PendingCommit]) -> list[str | None]:
                 decision=item.decision,
                 started_at=item.started_at,
                 duration_ms=item.duration_ms,
+                writes=writes,
             )
+        VerificationAttempt.objects.bulk_create(writes.attempts)
+        services.change_share_statuses(writes.statuses, save_fields=("last_checked_at",))
     return results
 
 
@@ -577,8 +593,10 @@ def _commit(
     decision: Decision,
     started_at: datetime.datetime,
     duration_ms: int,
+    writes: _GroupWrites,
 ) -> str | None:
-    """One decision, inside commit_many's transaction."""
+    """One decision, inside commit_many's transaction. The usual case (a status, no
+    resolved short link) is left in ``writes`` for commit_many to write with the rest."""
     share = _lock(share_id, task_id)
     if share is None or share.status != expected:
         return None  # decided meanwhile (HR, or another run of the task)
@@ -603,7 +621,7 @@ def _commit(
             share.post_id = resolved.post_id or ""
             share.author_handle = resolved.author_handle or ""
             fields += ["normalized_url", "short_url", "post_id", "author_handle"]
-    VerificationAttempt.objects.create(
+    attempt = VerificationAttempt(
         share_id=share.pk,
         started_at=started_at,
         url_fetched=(decision.url_fetched or "")[:2000],
@@ -613,11 +631,17 @@ def _commit(
         reason=decision.reason,
         task_id=task_id,
     )
+    reason = decision.status_reason or decision.reason
+    if decision.status is not None and fields == ["last_checked_at"]:
+        writes.attempts.append(attempt)
+        writes.statuses.append((share, decision.status, reason))
+        return decision.outcome
+    attempt.save()
     if decision.status is not None:
         services.change_share_status(
             share=share,
             new_status=decision.status,
-            reason=decision.status_reason or decision.reason,
+            reason=reason,
             save_fields=tuple(fields),
         )
     else:

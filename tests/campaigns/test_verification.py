@@ -11,6 +11,8 @@ Actors: alice (staff, registered @alice on X, TikTok and YouTube), bob
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Platform
@@ -948,3 +950,53 @@ def test_the_shares_read_in_sql_are_the_ones_the_orm_would_load(alice, campaign)
         locked = verification._lock(share.pk, "t-new")
     assert field_values(locked) == expected
     assert not verification._final_attempt_recorded(locked)
+
+
+def group_item(share: Share, task_id: str, status: str = ShareStatus.VERIFIED):
+    return verification.PendingCommit(
+        share_id=share.pk,
+        task_id=task_id,
+        expected=ShareStatus.PENDING,
+        decision=verification.Decision(
+            VerificationOutcome.VERIFIED if status == ShareStatus.VERIFIED else "review",
+            f"decided {status}",
+            status,
+        ),
+        started_at=timezone.now(),
+        duration_ms=200,
+    )
+
+
+def test_a_group_commit_writes_each_share_once_in_a_fixed_number_of_statements(
+    campaign, status_changes
+):
+    """The workers' group commit: every decision of the group in one transaction, the
+    attempts in one INSERT and the statuses in one UPDATE; a share delivered twice in
+    one group is decided once; the listeners hear every change."""
+    people = [UserFactory(staff_id=f"p{n}") for n in range(6)]
+    shares = [
+        make_share(person, campaign, f"https://x.com/p{n}/status/{n}1")
+        for n, person in enumerate(people)
+    ]
+    items = [group_item(share, f"t{share.pk}") for share in shares[:5]]
+    items.append(group_item(shares[5], "t-last", ShareStatus.NEEDS_REVIEW))
+    items.insert(2, group_item(shares[0], "t-again"))  # a second delivery in the same group
+
+    # Its own statements (scoring's listeners, set-based too, come on top): per share
+    # the lock with its final-attempt check; per group the INSERT and the UPDATE.
+    with CaptureQueriesContext(connection) as captured:
+        results = verification.commit_many(items)
+    own = [q["sql"] for q in captured if "campaigns_" in q["sql"] and "scoring_" not in q["sql"]]
+    assert len(own) == len(shares) + 2, own
+
+    assert results == ["verified"] * 2 + [None] + ["verified"] * 3 + ["review"]
+    for share in shares:
+        share.refresh_from_db()
+        assert share.attempts.count() == 1
+        assert share.last_checked_at is not None
+    assert [s.status for s in shares] == [ShareStatus.VERIFIED] * 5 + [ShareStatus.NEEDS_REVIEW]
+    assert all(s.verified_at for s in shares[:5]) and shares[5].verified_at is None
+    assert sorted(status_changes) == sorted((s.pk, ShareStatus.PENDING, s.status) for s in shares)
+    # A group delivered again (after a crash before the ack) writes nothing twice.
+    assert verification.commit_many(items) == [None] * len(items)
+    assert VerificationAttempt.objects.filter(share__in=shares).count() == len(shares)
