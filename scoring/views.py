@@ -240,9 +240,12 @@ def kpi_report(request):
             "Choose a unit, or download the Excel or CSV file.",
         )
         return redirect(_report_url(year, report.unit))
+    # A long report's PDF lists people as text lines instead of the page's table.
+    listing = reports.pdf_listing(report) if output == "pdf" else None
     context = {
         "report": report,
-        "rows": report.html_rows(),
+        "rows": [] if listing else report.html_rows(),
+        "listing": listing,
         "units": account_selectors.units_visible_to(request.user).only("pk", "path"),
         "years": _year_choices(year),
         "links": {fmt: _report_url(year, report.unit, fmt) for fmt in ("pdf", "csv", "xlsx")},

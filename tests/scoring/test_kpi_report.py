@@ -10,8 +10,9 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from accounts.models import OrgUnit
 from scoring.models import KpiScore
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_unit
 
 from .conftest import local, make_campaign, make_share, pdf_pages
 
@@ -177,3 +178,28 @@ def test_long_pdf_spans_pages(client, org):
         UserFactory(unit="HQ/Comms")
     pdf = get(client, org["bob"], format="pdf").content
     assert pdf_pages(pdf) >= 3
+
+
+def test_pdf_of_a_unit_late_in_a_long_unit_list(client, org):
+    """Large bench regression: an HR admin's PDF of the 837-person unit failed with
+    RecursionError in cssselect2's ElementWrapper.previous_siblings. The page's unit
+    picker lists every unit of the organisation (2,571 there), and WeasyPrint's UA
+    stylesheet matches ``select option[selected]:not(option[selected] ~ option[selected])``:
+    the ``~`` walks the selected option's previous siblings recursively, one frame
+    each, so a unit past roughly the 950th option overflowed the stack. The PDF
+    must not carry the filter form; the page keeps it."""
+    hq = make_unit("HQ")
+    OrgUnit.objects.bulk_create(
+        OrgUnit(name=f"Branch {i:04}", parent=hq, path=f"HQ/Branch {i:04}", depth=1)
+        for i in range(1500)
+    )
+    late = make_unit("HQ/Zone Office")  # sorts after every branch in the picker
+    UserFactory(staff_id="zed", full_name="Zed Ong", unit=late)
+
+    page = get(client, org["hana"], unit=late.pk).content.decode()
+    options = re.findall(r"<option [^>]*>", page[page.index('id="unit"') :])
+    assert len(options) > 1500 and "selected" in options[-1]  # the failing condition
+
+    response = get(client, org["hana"], unit=late.pk, format="pdf")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF") and pdf_pages(response.content) >= 1
