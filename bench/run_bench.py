@@ -724,7 +724,9 @@ def part_reports(bench: Bench) -> list[Outcome]:
             }
         )
 
-    def measure(label, of, fmt, goal_seconds=None, memory_goal_mb=None):
+    listing_from = getattr(importlib.import_module("scoring.reports"), "PDF_TABLE_MAX_ROWS", None)
+
+    def measure(label, of, fmt, goal_seconds=None, memory_goal_mb=None, of_people=0):
         suffix = f"&format={fmt}" if fmt else ""
         path = f"/reports/kpi/?year={bench.year}&unit={of.pk}{suffix}"
         warmup = f"/reports/kpi/?year={bench.year}&unit={smallest.pk}{suffix}"
@@ -767,7 +769,13 @@ def part_reports(bench: Bench) -> list[Outcome]:
                     else ""
                 )
                 + (
-                    " WeasyPrint lays out every row: the PDF's cost is layout, not the query."
+                    " WeasyPrint lays out every box: the PDF's cost is layout, not the query"
+                    + (
+                        f" (over {listing_from:,} people the PDF lists them as monospaced "
+                        "lines, a handful of boxes a page, instead of table cells)."
+                        if listing_from and of_people > listing_from
+                        else "."
+                    )
                     if fmt == "pdf"
                     else ""
                 )
@@ -813,13 +821,15 @@ def part_reports(bench: Bench) -> list[Outcome]:
             f"{pdf_limit:,} rows, scoring.reports.PDF_MAX_ROWS; the page offers Excel/CSV "
             f"instead), so a unit that fits was measured."
         )
-    for label, of, fmt, goal, memory, extra in (
-        (f"Report HTML, {people:,}-person unit ({unit.path})", unit, "", 2, None, ""),
-        (f"Report PDF, {pdf_people:,}-person unit", pdf_unit, "pdf", None, None, pdf_note),
-        (f"Report CSV, whole organisation ({everyone:,} people)", root, "csv", None, 50, ""),
-    ):
+    for label, of, of_people, fmt, goal, memory, extra in (
+        (f"Report HTML, {people:,}-person unit ({unit.path})", unit, people, "", 2, None, ""),
+        (f"Report PDF, {pdf_people:,}-person unit", pdf_unit, pdf_people, "pdf", None, None,
+         pdf_note),
+        (f"Report CSV, whole organisation ({everyone:,} people)", root, everyone, "csv", None,
+         50, ""),
+    ):  # fmt: skip
         try:
-            measure(label, of, fmt, goal, memory)
+            measure(label, of, fmt, goal, memory, of_people)
             if extra and isinstance(outcomes[-1], Figure):
                 outcomes[-1].note += extra
         except Exception as exc:
@@ -1098,7 +1108,8 @@ def part_verification(bench: Bench) -> list[Outcome]:
                 f"per share, peak {max(peaks)} requests in flight at the fake platform server "
                 f"(tests/fakeplatform.py, own process, answers after "
                 f"{FETCH_LATENCY * 1000:.0f} ms); "
-                f"x and tiktok shares under the evidence policy; outcomes "
+                f"x and tiktok shares under the evidence policy; each worker writes its "
+                f"threads' decisions in shared transactions (campaigns.group_commit); outcomes "
                 f"{dict(outcomes)}. CPU per share: {spread(worker_ms, 'ms')} in the workers, "
                 f"{spread(cpu_ms, 'ms')} for the whole machine (PostgreSQL, Redis, the fake "
                 f"server and the bench included), which was {statistics.median(busy):.0%} busy: "
