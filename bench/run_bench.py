@@ -1376,10 +1376,12 @@ server and PostgreSQL share its CPUs, for the floor as for the figure.
 
 
 def write_benchmarks(size: str, text: str) -> None:
+    """Rewrite this size's section; keep the other size's and the hand-written notes
+    (between ``<!-- bench:notes:start -->`` and ``<!-- bench:notes:end -->``)."""
     sections = {}
     if BENCHMARKS.exists():
         current = BENCHMARKS.read_text()
-        for name in SIZES:
+        for name in (*SIZES, "notes"):
             start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
             if start in current and end in current:
                 sections[name] = current.split(start, 1)[1].split(end, 1)[0].strip("\n") + "\n"
@@ -1388,6 +1390,8 @@ def write_benchmarks(size: str, text: str) -> None:
     for name in ("large", "small"):
         body = sections.get(name) or f"## Size {name}\n\nNot run yet.\n"
         parts.append(f"<!-- bench:{name}:start -->\n{body}<!-- bench:{name}:end -->\n")
+    if "notes" in sections:
+        parts.append(f"<!-- bench:notes:start -->\n{sections['notes']}<!-- bench:notes:end -->\n")
     BENCHMARKS.write_text("\n".join(parts))
 
 
