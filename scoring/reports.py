@@ -66,6 +66,24 @@ def safe_file_stem(text: str) -> str:
     return "-".join(part for part in stem.split("-") if part) or "kpi"
 
 
+class _PrintedYear:
+    """What every printed document of one KPI year shows in its heading."""
+
+    year: int
+
+    @property
+    def organisation(self) -> str:
+        return organisation_name()
+
+    @property
+    def year_label(self) -> str:
+        return selectors.kpi_year_label(self.year)
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        return selectors.kpi_year_period(self.year)
+
+
 @dataclass
 class BandShare:
     band: Band
@@ -74,7 +92,7 @@ class BandShare:
 
 
 @dataclass
-class KpiReport:
+class KpiReport(_PrintedYear):
     viewer: User
     year: int
     unit: OrgUnit | None
@@ -88,18 +106,6 @@ class KpiReport:
     total_points: int = 0
     distribution: list[BandShare] = field(default_factory=list)
     generated_at: datetime.datetime = field(default_factory=timezone.now)
-
-    @property
-    def organisation(self) -> str:
-        return organisation_name()
-
-    @property
-    def year_label(self) -> str:
-        return selectors.kpi_year_label(self.year)
-
-    @property
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        return selectors.kpi_year_period(self.year)
 
     @property
     def unit_label(self) -> str:
@@ -189,7 +195,7 @@ def build_report(*, viewer: User, year: int, unit_ref: str | None) -> KpiReport:
 
 
 @dataclass
-class KpiStatement:
+class KpiStatement(_PrintedYear):
     person: User
     year: int
     score: KpiScore
@@ -201,18 +207,6 @@ class KpiStatement:
     campaigns: list[dict]
     close: YearClose | None
     generated_at: datetime.datetime = field(default_factory=timezone.now)
-
-    @property
-    def organisation(self) -> str:
-        return organisation_name()
-
-    @property
-    def year_label(self) -> str:
-        return selectors.kpi_year_label(self.year)
-
-    @property
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        return selectors.kpi_year_period(self.year)
 
     def file_stem(self) -> str:
         return safe_file_stem(f"kpi-statement-{self.year_label}-{self.person.staff_id}")
