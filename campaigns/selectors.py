@@ -31,10 +31,6 @@ def campaigns_in_audience(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(audience_q(user))
 
 
-def is_in_audience(campaign: Campaign, user: User) -> bool:
-    return campaigns_in_audience(user).filter(pk=campaign.pk).exists()
-
-
 def share_rules(campaign: Campaign, user: User) -> tuple[bool, set[str]]:
     """What a new share of ``campaign`` by ``user`` must respect, in one query: whether
     the campaign's audience includes them, and the platforms of its official posts."""
@@ -64,17 +60,18 @@ def active_campaigns_for(user: User) -> QuerySet[Campaign]:
     )
 
 
-def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
+def visible_campaigns(user: User) -> QuerySet[Campaign]:
     """HR: every campaign. Others: the campaigns whose audience includes them (any
-    status but draft). Annotated with ``shared_by_me`` (HR may share too)."""
-    mine = Share.objects.filter(campaign=OuterRef("pk"), staff=user)
+    status but draft)."""
     if user.is_hr_admin:
-        return Campaign.objects.annotate(shared_by_me=Exists(mine))
-    return (
-        campaigns_in_audience(user)
-        .exclude(status=CampaignStatus.DRAFT)
-        .annotate(shared_by_me=Exists(mine))
-    )
+        return Campaign.objects.all()
+    return campaigns_in_audience(user).exclude(status=CampaignStatus.DRAFT)
+
+
+def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
+    """``visible_campaigns`` annotated with ``shared_by_me`` (HR may share too)."""
+    mine = Share.objects.filter(campaign=OuterRef("pk"), staff=user)
+    return visible_campaigns(user).annotate(shared_by_me=Exists(mine))
 
 
 def campaigns_for_hr() -> QuerySet[Campaign]:

@@ -149,10 +149,7 @@ class VisibleCampaignField(serializers.PrimaryKeyRelatedField):
     }
 
     def get_queryset(self):
-        user = self.context["request"].user
-        if user.is_hr_admin:
-            return Campaign.objects.all()
-        return selectors.campaigns_in_audience(user).exclude(status=CampaignStatus.DRAFT)
+        return selectors.visible_campaigns(self.context["request"].user)
 
 
 class ShareCreateSerializer(serializers.Serializer):

@@ -77,7 +77,7 @@ def test_shares_look_like_what_the_app_accepts(bench_data):
         assert parsed.platform == share.platform
         assert parsed.post_id == share.post_id
         assert share.campaign.posts.filter(platform=share.platform).exists()
-        assert selectors.is_in_audience(share.campaign, share.staff)
+        assert selectors.share_rules(share.campaign, share.staff)[0]  # in the audience
         if parsed.author_handle:
             assert SocialAccount.objects.filter(
                 user=share.staff, platform=share.platform, handle=parsed.author_handle
