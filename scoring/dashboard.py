@@ -111,17 +111,17 @@ def ancestor_paths(path: str) -> list[str]:
     return [UNIT_SEPARATOR.join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _advisory_lock(*, campaign_id: int | None, shared: bool = False) -> None:
-    """PostgreSQL transaction-level locks: a campaign's (shared by status changes,
-    exclusive for its rebuild) or, with ``campaign_id=None``, the fold's."""
+def _advisory_lock(*, campaign_id: int | None) -> None:
+    """PostgreSQL transaction-level exclusive locks: a campaign's (its rebuild; status
+    changes take it shared, see ``_campaign_locks``) or, with ``campaign_id=None``, the
+    fold's."""
     if connection.vendor != "postgresql":
         return  # SQLite runs one writer at a time (IMMEDIATE transactions)
-    kind = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     namespace, key = (
         (FOLD_LOCK_NAMESPACE, 0) if campaign_id is None else (LOCK_NAMESPACE, campaign_id % 2**31)
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {kind}(%s, %s)", [namespace, key])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
 
 
 def _add_rows(model, key: tuple[str, ...], amounts: tuple[str, ...], rows: dict) -> None:
@@ -353,7 +353,7 @@ def _roll_up(model, key: tuple[str, ...], amounts: tuple[str, ...], campaign_id:
 @transaction.atomic
 def refresh_campaign(campaign_id: int) -> None:
     """Rebuild one campaign's dashboard rows from its shares, set-based."""
-    _advisory_lock(campaign_id=campaign_id, shared=False)
+    _advisory_lock(campaign_id=campaign_id)
     _advisory_lock(campaign_id=None)
     # Every change of this campaign has committed (the lock above waited for them) and
     # is in the shares read below: its waiting notes are already counted by the rebuild.
