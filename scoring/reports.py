@@ -22,6 +22,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from wcwidth import wcswidth
 
 from accounts import selectors as account_selectors
 from accounts.models import OrgUnit, User
@@ -350,16 +351,13 @@ LISTING_GAP = "  "
 
 
 def display_width(text: str) -> int:
-    """Character cells ``text`` takes in a monospaced font: East Asian wide and
-    full-width characters take two, combining marks none."""
+    """Character cells ``text`` takes in a monospaced font (wcwidth: East Asian wide and
+    full-width characters take two, combining marks none). ``text`` has no control
+    characters (``_clean``); should one slip through, it counts as one cell."""
     if text.isascii():
         return len(text)
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
-    return width
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
 
 
 def _clean(value) -> str:
