@@ -10,11 +10,12 @@ NAV_ITEMS = [
     ("campaigns:my_shares", "My shares", {"staff", "manager", "hr_admin"}),
     ("scoring:my_kpi", "My KPI", {"staff", "manager", "hr_admin"}),
     ("review:review_queue", "Review", {"hr_admin"}),
-    ("scoring:dashboard", "Dashboard", {"manager", "hr_admin"}),
+    ("dashboard:dashboard", "Dashboard", {"manager", "hr_admin"}),
     ("scoring:kpi_report", "KPI report", {"manager", "hr_admin"}),
     ("scoring:scheme_current", "Bands", {"hr_admin"}),
     ("scoring:year_list", "KPI years", {"hr_admin"}),
     ("accounts:staff_import", "Import staff", {"hr_admin"}),
+    ("audit:audit_log", "Audit log", {"hr_admin"}),
     ("campaigns:bookmarklet", "Bookmarklet", {"staff", "manager", "hr_admin"}),
 ]
 

@@ -38,6 +38,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+import audit
+
 from .models import UNIT_SEPARATOR, OrgUnit, Role, User
 
 logger = logging.getLogger(__name__)
@@ -851,6 +853,19 @@ def apply_import(
         units_created=units_created,
     )
     if result.written:
+        file_hash = hashlib.sha256(current.text.encode("utf-8")).hexdigest()
+        audit.record(
+            actor=actor,
+            action="staff.imported",
+            object_type="accounts.staffimport",
+            object_id=file_hash,
+            after={
+                "counts": dict(result.counts),
+                "units_created": units_created,
+                "file_sha256": file_hash,
+                "via": "upload" if actor is not None else "command line",
+            },
+        )
         logger.info(
             "staff import by %s: %s, %d unit(s) created",
             actor.staff_id if actor is not None else "command line",

@@ -55,8 +55,8 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from accounts.models import OrgUnit, Role, SocialAccount, User  # noqa: E402
 from bench import load, report_probe  # noqa: E402
+from bench.management.commands.generate_bench_data import post_url  # noqa: E402
 from campaigns import platforms  # noqa: E402
-from campaigns.management.commands.generate_bench_data import post_url  # noqa: E402
 from campaigns.models import Campaign, CampaignStatus, Share, ShareStatus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -939,17 +939,17 @@ def part_submission(bench: Bench) -> list[Outcome]:
 
 def verification_missing() -> str | None:
     try:
-        from campaigns import verification
+        from verification import services as verification
     except ImportError as exc:
-        return f"campaigns.verification does not import: {exc}"
+        return f"verification.services does not import: {exc}"
     try:
         source = inspect.getsource(verification.run)
     except (AttributeError, OSError, TypeError):
-        return "campaigns.verification has no run()"
+        return "verification.services has no run()"
     if "NotImplementedError" in source and len(source.splitlines()) < 6:
-        return "campaigns.verification.run is still the placeholder"
-    if not module_exists("campaigns.verifiers"):
-        return "campaigns.verifiers is not there yet"
+        return "verification.services.run is still the placeholder"
+    if not module_exists("verification.verifiers"):
+        return "verification.verifiers is not there yet"
     return None
 
 
@@ -980,8 +980,8 @@ def part_verification(bench: Bench) -> list[Outcome]:
     reason = verification_missing()
     if reason:
         return [Skipped(name, reason)]
-    from campaigns import fetch, tasks
-    from campaigns.models import PlatformPolicy, VerificationPolicy
+    from verification import fetch, tasks
+    from verification.models import PlatformPolicy, VerificationPolicy
 
     size = bench.size
     processes = int(os.environ.get("BENCH_VERIFY_PROCESSES", size.verify_processes))
@@ -1109,7 +1109,7 @@ def part_verification(bench: Bench) -> list[Outcome]:
                 f"(tests/fakeplatform.py, own process, answers after "
                 f"{FETCH_LATENCY * 1000:.0f} ms); "
                 f"x and tiktok shares under the evidence policy; each worker writes its "
-                f"threads' decisions in shared transactions (campaigns.group_commit); outcomes "
+                f"threads' decisions in shared transactions (verification.group_commit); outcomes "
                 f"{dict(outcomes)}. CPU per share: {spread(worker_ms, 'ms')} in the workers, "
                 f"{spread(cpu_ms, 'ms')} for the whole machine (PostgreSQL, Redis, the fake "
                 f"server and the bench included), which was {statistics.median(busy):.0%} busy: "

@@ -10,8 +10,9 @@ import json
 import os
 
 from sharekpi.settings import *  # noqa: F403
-from sharekpi.settings import ALLOWED_HOSTS, STORAGES
+from sharekpi.settings import ALLOWED_HOSTS, INSTALLED_APPS, STORAGES
 
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # manage.py generate_bench_data
 ROOT_URLCONF = "bench.floor_urls"
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "127.0.0.1", "localhost", "testserver"]
 STORAGES = {

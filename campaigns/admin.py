@@ -1,33 +1,10 @@
-"""Django admin for HR: campaigns, shares and the verification trail.
-
-Writes that carry rules (review decisions, policy changes) have their own pages
-and services; here the audit models are read-only so the trail stays true."""
+"""Django admin for HR: official accounts, campaigns and shares (verification.admin
+adds each share's attempts and review decisions)."""
 
 from django.contrib import admin
 
-from .models import (
-    Campaign,
-    CampaignPost,
-    OfficialAccount,
-    PlatformPolicy,
-    PlatformPolicyChange,
-    ReviewDecision,
-    Share,
-    VerificationAttempt,
-)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """An audit trail: HR may look, not change."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from . import services
+from .models import Campaign, CampaignPost, OfficialAccount, Share
 
 
 @admin.register(OfficialAccount)
@@ -61,32 +38,20 @@ class CampaignAdmin(admin.ModelAdmin):
     inlines = [CampaignPostInline]
 
     def save_model(self, request, obj, form, change):
+        # The admin wraps the whole form in one transaction: the change and its audit
+        # entry (written in save_related, once the units and posts are saved) go together.
+        request._campaign_before = (
+            services.campaign_record(Campaign.objects.get(pk=obj.pk)) if change else None
+        )
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-
-class VerificationAttemptInline(admin.TabularInline):
-    model = VerificationAttempt
-    extra = 0
-    can_delete = False
-    fields = ["started_at", "outcome", "http_status", "duration_ms", "url_fetched", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReviewDecisionInline(admin.TabularInline):
-    model = ReviewDecision
-    fk_name = "share"
-    extra = 0
-    can_delete = False
-    fields = ["decided_at", "reviewer", "decision", "old_status", "new_status", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.record_campaign_change(
+            actor=request.user, campaign=form.instance, before=request._campaign_before
+        )
 
 
 @admin.register(Share)
@@ -119,74 +84,6 @@ class ShareAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [VerificationAttemptInline, ReviewDecisionInline]
 
     def has_add_permission(self, request):
         return False  # shares are logged by staff (form, bookmarklet, API), checked by services
-
-
-@admin.register(VerificationAttempt)
-class VerificationAttemptAdmin(ReadOnlyAdmin):
-    list_display = ["share", "started_at", "outcome", "http_status", "duration_ms"]
-    list_filter = ["outcome", "share__platform", "started_at"]
-    search_fields = ["share__normalized_url", "share__staff__staff_id", "url_fetched", "reason"]
-    list_select_related = ["share"]
-    date_hierarchy = "started_at"
-
-
-@admin.register(ReviewDecision)
-class ReviewDecisionAdmin(ReadOnlyAdmin):
-    list_display = ["share", "decision", "old_status", "new_status", "reviewer", "decided_at"]
-    list_filter = ["decision", "new_status", "decided_at"]
-    search_fields = [
-        "share__normalized_url",
-        "share__staff__staff_id",
-        "reviewer__staff_id",
-        "reason",
-    ]
-    list_select_related = ["share", "reviewer"]
-    date_hierarchy = "decided_at"
-
-
-@admin.register(PlatformPolicy)
-class PlatformPolicyAdmin(admin.ModelAdmin):
-    """HR set each platform's verification policy here; every change is recorded."""
-
-    list_display = ["platform", "policy", "sample_percent", "updated_by", "updated_at"]
-    list_filter = ["policy"]
-    search_fields = ["platform"]
-    readonly_fields = ["updated_by", "updated_at"]
-
-    def save_model(self, request, obj, form, change):
-        # The admin wraps this in a transaction: the policy and its audit row go together.
-        old = PlatformPolicy.objects.filter(pk=obj.pk).first() if change else None
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-        if old is None or (old.policy, old.sample_percent) != (obj.policy, obj.sample_percent):
-            PlatformPolicyChange.objects.create(
-                platform=obj.platform,
-                old_policy=old.policy if old else "",
-                old_sample_percent=old.sample_percent if old else None,
-                new_policy=obj.policy,
-                new_sample_percent=obj.sample_percent,
-                changed_by=request.user,
-            )
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PlatformPolicyChange)
-class PlatformPolicyChangeAdmin(ReadOnlyAdmin):
-    list_display = [
-        "platform",
-        "old_policy",
-        "new_policy",
-        "old_sample_percent",
-        "new_sample_percent",
-        "changed_by",
-        "changed_at",
-    ]
-    list_filter = ["platform", "new_policy"]
-    search_fields = ["platform", "changed_by__staff_id"]
-    date_hierarchy = "changed_at"

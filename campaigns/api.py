@@ -3,12 +3,13 @@
 Thin on purpose: scoping comes from campaigns.selectors, writes go through
 campaigns.services, and this module only turns their answers and errors into
 HTTP. Access: anonymous → 401/403 (DRF), wrong role → 403, anything outside the
-requester's scope → 404, never a hint that it exists.
+requester's scope → 404, never a hint that it exists. ``GET shares/{id}/`` (with its
+verification attempts) is verification's (verification.api).
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -23,14 +24,13 @@ from rest_framework.response import Response
 from accounts.permissions import IsHrAdminOrReadOnly
 
 from . import kpi_year, selectors, services
-from .models import Campaign, Share, VerificationAttempt
+from .models import Campaign, Share
 from .serializers import (
     CampaignCreateSerializer,
     CampaignListFilterSerializer,
     CampaignSerializer,
     DuplicateShareSerializer,
     ShareCreateSerializer,
-    ShareDetailSerializer,
     ShareListFilterSerializer,
     ShareListItemSerializer,
     ShareSerializer,
@@ -140,10 +140,6 @@ class CampaignViewSet(
             400: OpenApiResponse(description="A bad filter value, e.g. `{year: [...]}`."),
         },
     ),
-    retrieve=extend_schema(
-        summary="One share with its verification attempts",
-        responses={200: ShareDetailSerializer, 404: NOT_FOUND},
-    ),
     create=extend_schema(
         summary="Log a share",
         description="Anyone logged in may log a share of a campaign open to them today. "
@@ -183,7 +179,6 @@ class CampaignViewSet(
 )
 class ShareViewSet(
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
@@ -191,10 +186,6 @@ class ShareViewSet(
 
     def get_queryset(self) -> QuerySet[Share]:
         shares = selectors.shares_visible_to(self.request.user).select_related("staff")
-        if self.action == "retrieve":
-            return shares.prefetch_related(
-                Prefetch("attempts", queryset=VerificationAttempt.objects.order_by("started_at"))
-            )
         if self.action == "list":
             return self.filtered(shares)
         return shares
@@ -215,8 +206,6 @@ class ShareViewSet(
     def get_serializer_class(self):
         if self.action == "create":
             return ShareCreateSerializer
-        if self.action == "retrieve":
-            return ShareDetailSerializer
         return ShareListItemSerializer
 
     def create(self, request, *args, **kwargs):

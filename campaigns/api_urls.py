@@ -1,6 +1,6 @@
 """Campaign and share endpoints under /api/v1/.
 
-``shares/<id>/review/`` lives in review_api_urls."""
+``shares/<id>/`` and ``shares/<id>/review/`` live in verification.api_urls."""
 
 from rest_framework.routers import SimpleRouter
 

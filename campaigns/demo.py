@@ -27,8 +27,6 @@ from .models import (
     Share,
     ShareSource,
     ShareStatus,
-    VerificationAttempt,
-    VerificationOutcome,
 )
 
 OFFICIAL = [
@@ -58,11 +56,13 @@ POST_SHAPES = {
     Platform.TIKTOK: "https://www.tiktok.com/@{handle}/video/{number}",
 }
 
+# (cumulative chance, status, reason). verification.demo then records the attempt that
+# decided each share.
 OUTCOMES = [
-    (0.86, ShareStatus.VERIFIED, VerificationOutcome.VERIFIED, "Structural checks passed."),
-    (0.93, ShareStatus.NEEDS_REVIEW, VerificationOutcome.NEEDS_REVIEW, "Sampled for review."),
-    (0.97, ShareStatus.REJECTED, VerificationOutcome.REJECTED, "The post was not found."),
-    (1.01, ShareStatus.REMOVED, VerificationOutcome.REMOVED, "The post has been removed."),
+    (0.86, ShareStatus.VERIFIED, "Structural checks passed."),
+    (0.93, ShareStatus.NEEDS_REVIEW, "Sampled for review."),
+    (0.97, ShareStatus.REJECTED, "The post was not found."),
+    (1.01, ShareStatus.REMOVED, "The post has been removed."),
 ]
 
 
@@ -109,7 +109,7 @@ def _shares_for(campaign, people, accounts_by_user, rng, today, now):
     last_day = min(campaign.ends_on, today)
     days = (last_day - campaign.starts_on).days + 1
     zone = timezone.get_current_timezone()
-    shares, outcomes = [], []
+    shares = []
     turnout = rng.uniform(0.45, 0.8)
     for user in people:
         if user.staff_id == "stf001" and campaign.ends_on >= today:
@@ -128,7 +128,7 @@ def _shares_for(campaign, people, accounts_by_user, rng, today, now):
         )
         submitted_at = min(moment, now - datetime.timedelta(minutes=5))
         roll = rng.random()
-        status, outcome, reason = next(o[1:] for o in OUTCOMES if roll < o[0])
+        status, reason = next(o[1:] for o in OUTCOMES if roll < o[0])
         shares.append(
             Share(
                 staff=user,
@@ -146,19 +146,7 @@ def _shares_for(campaign, people, accounts_by_user, rng, today, now):
                 last_checked_at=submitted_at,
             )
         )
-        outcomes.append((outcome, reason, submitted_at))
     Share.objects.bulk_create(shares)
-    VerificationAttempt.objects.bulk_create(
-        VerificationAttempt(
-            share=share,
-            started_at=when + datetime.timedelta(seconds=40),
-            url_fetched="",
-            outcome=outcome,
-            reason=f"{reason} (demo data)",
-            duration_ms=0,
-        )
-        for share, (outcome, reason, when) in zip(shares, outcomes, strict=True)
-    )
     return len(shares)
 
 

@@ -19,7 +19,6 @@ from .models import (
     Share,
     ShareSource,
     ShareStatus,
-    VerificationAttempt,
 )
 
 # ---------------------------------------------------------------------------
@@ -118,21 +117,6 @@ class ShareListItemSerializer(ShareSerializer):
 
     class Meta(ShareSerializer.Meta):
         fields = [*ShareSerializer.Meta.fields, "staff_id"]
-        read_only_fields = fields
-
-
-class VerificationAttemptSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = VerificationAttempt
-        fields = ["started_at", "url_fetched", "http_status", "duration_ms", "outcome", "reason"]
-        read_only_fields = fields
-
-
-class ShareDetailSerializer(ShareListItemSerializer):
-    attempts = VerificationAttemptSerializer(many=True, read_only=True)
-
-    class Meta(ShareListItemSerializer.Meta):
-        fields = [*ShareListItemSerializer.Meta.fields, "status_reason", "attempts"]
         read_only_fields = fields
 
 

@@ -12,11 +12,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+import audit
 from accounts.models import OrgUnit, User
 
 from . import platforms, selectors
 from .models import Campaign, CampaignPost, CampaignStatus, Share, ShareSource, ShareStatus
-from .signals import StatusChange, share_status_changed, share_statuses_changed
+from .signals import StatusChange, share_logged, share_status_changed, share_statuses_changed
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +65,20 @@ def duplicate_message(existing: Share, staff: User) -> DuplicateShare:
     )
 
 
-def queue_verification(share_id: int) -> None:
-    """Hand the share to a worker. A broker outage must not fail the submission:
-    the share stays pending and the sweep re-queues it."""
-    from . import tasks
-
-    try:
-        tasks.verify_share.delay(share_id)
-    except Exception:  # kombu raises many kinds when the broker is down
-        log.warning("Could not queue verification of share %s; the sweep will retry", share_id)
+def announce_logged(share_id: int) -> None:
+    """Tell the listeners (verification queues the check) that a share was logged, after
+    its transaction committed. A listener's failure (the broker is down) must not fail
+    the submission: the share stays pending and verification's sweep finds it."""
+    for receiver, result in share_logged.send_robust(sender=Share, share_id=share_id):
+        if isinstance(result, Exception):
+            log.warning("share %s logged; %r failed: %s", share_id, receiver, result)
 
 
 def submit_share(
     *, staff: User, campaign: Campaign, url: str, source: str = ShareSource.FORM
 ) -> Share:
-    """Log ``staff``'s share of ``campaign`` (pending; a worker verifies it after commit).
+    """Log ``staff``'s share of ``campaign`` (pending; ``share_logged`` after commit hands it
+    to verification).
     Refusals raise ShareRefused, duplicates DuplicateShare; nothing is written then."""
     try:
         parsed = platforms.parse(url)
@@ -93,7 +93,7 @@ def submit_share(
         if clash is None:
             raise
         raise clash from None
-    transaction.on_commit(lambda: queue_verification(share.pk))
+    transaction.on_commit(lambda: announce_logged(share.pk))
     return share
 
 
@@ -276,6 +276,7 @@ def save_campaign(
     errors.update(post_errors)
     if errors:
         raise CampaignInvalid(errors)
+    before = None if campaign is None else campaign_record(campaign)
     if campaign is None:
         campaign = Campaign(created_by=actor)
     campaign.title = values.title.strip()
@@ -295,11 +296,48 @@ def save_campaign(
             platform=parsed.platform,
             defaults={"url": url, "normalized_url": parsed.normalized_url},
         )
+    record_campaign_change(actor=actor, campaign=campaign, before=before)
     return campaign
+
+
+def record_campaign_change(*, actor: User, campaign: Campaign, before: dict | None) -> None:
+    """The audit entry of a campaign created (``before`` None) or edited, if it changed;
+    in the caller's transaction."""
+    after = campaign_record(campaign)
+    if after != before:
+        audit.record(
+            actor=actor,
+            action="campaign.created" if before is None else "campaign.edited",
+            obj=campaign,
+            before=before,
+            after=after,
+        )
+
+
+def campaign_record(campaign: Campaign) -> dict:
+    """What the audit log keeps of a campaign, before and after a change."""
+    return {
+        "title": campaign.title,
+        "description": campaign.description,
+        "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else None,
+        "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else None,
+        "status": campaign.status,
+        "units": sorted(campaign.units.values_list("path", flat=True)),
+        "posts": dict(campaign.posts.order_by("platform").values_list("platform", "url")),
+    }
 
 
 @transaction.atomic
 def close_campaign(*, campaign: Campaign, actor: User) -> Campaign:
+    before = campaign.status
     campaign.status = CampaignStatus.CLOSED
     campaign.save(update_fields=["status", "updated_at"])
+    if before != campaign.status:
+        audit.record(
+            actor=actor,
+            action="campaign.closed",
+            obj=campaign,
+            before={"status": before},
+            after={"status": campaign.status},
+        )
     return campaign

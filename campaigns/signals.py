@@ -11,7 +11,11 @@ Every status change is announced twice, inside its transaction, after it is save
   work set-based.
 
 A new share announces itself with ``old_status=None`` and ``new_status="pending"``.
-scoring listens to ``share_statuses_changed``; campaigns never imports scoring.
+scoring and dashboard listen to ``share_statuses_changed``.
+
+``share_logged`` (``share_id``) is sent once a new share's transaction has committed:
+verification listens and queues its check. campaigns imports none of the apps that
+listen.
 """
 
 from __future__ import annotations
@@ -29,3 +33,4 @@ class StatusChange(NamedTuple):
 
 share_status_changed = Signal()
 share_statuses_changed = Signal()
+share_logged = Signal()

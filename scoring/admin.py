@@ -3,27 +3,9 @@ services (audited, validated, frozen years respected), never the admin."""
 
 from django.contrib import admin
 
-from .models import (
-    CampaignStaffStat,
-    DashboardSettings,
-    KpiScore,
-    SchemeChange,
-    ScoringBand,
-    ScoringScheme,
-    ShareWeekStat,
-    YearClose,
-)
+from sharekpi.readonly_admin import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import KpiScore, SchemeChange, ScoringBand, ScoringScheme, YearClose
 
 
 class ScoringBandInline(admin.TabularInline):
@@ -64,26 +46,3 @@ class KpiScoreAdmin(ReadOnlyAdmin):
 @admin.register(YearClose)
 class YearCloseAdmin(ReadOnlyAdmin):
     list_display = ["year", "closed_by", "closed_at", "reopened_by", "reopened_at"]
-
-
-@admin.register(ShareWeekStat)
-class ShareWeekStatAdmin(ReadOnlyAdmin):
-    """Derived counts: rebuilt by ``manage.py refresh_dashboard_stats``, never edited."""
-
-    list_display = ["scope", "kpi_year", "week_start", "campaign", "platform", "pending",
-                    "verified", "needs_review", "rejected", "removed"]  # fmt: skip
-    list_filter = ["kpi_year", "platform"]
-    list_select_related = ["campaign"]
-
-
-@admin.register(CampaignStaffStat)
-class CampaignStaffStatAdmin(ReadOnlyAdmin):
-    list_display = ["scope", "campaign", "shared_staff", "verified_staff"]
-    list_select_related = ["campaign"]
-
-
-@admin.register(DashboardSettings)
-class DashboardSettingsAdmin(ReadOnlyAdmin):
-    """Changed on the dashboard itself (HR), where the change is recorded."""
-
-    list_display = ["leaderboard_enabled", "updated_by", "updated_at", "stats_refreshed_at"]

@@ -3,13 +3,12 @@ made people, campaigns and shares."""
 
 from __future__ import annotations
 
-from . import dashboard, selectors, services
+from . import selectors, services
 
 
 def seed(stdout) -> None:
     """Create this year's and last year's schemes (default bands), compute everyone's
-    scores for both and build the dashboard's share counts, so My KPI, the reports
-    and the dashboard have something to show."""
+    scores for both, so My KPI and the reports have something to show."""
     current = selectors.current_kpi_year()
     for year in (current - 1, current):
         services.scheme_for_year(year)
@@ -17,5 +16,3 @@ def seed(stdout) -> None:
             continue
         written = services.compute_year(year=year)
         stdout.write(f"KPI scores {selectors.kpi_year_label(year)}: {written} people\n")
-    campaigns = dashboard.refresh_stats()
-    stdout.write(f"Dashboard statistics: {campaigns} campaigns\n")

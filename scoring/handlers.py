@@ -1,6 +1,5 @@
 """scoring listens to campaigns: a share that becomes (or stops being) verified
-changes one person's KPI count for the share's KPI year, and every logged share
-and status change moves the dashboard's pre-aggregated counts."""
+changes one person's KPI count for the share's KPI year."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from django.dispatch import receiver
 from campaigns.models import Share, ShareStatus
 from campaigns.signals import StatusChange, share_statuses_changed
 
-from . import dashboard, selectors, services
+from . import selectors, services
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +34,3 @@ def recount_on_share_status(sender, *, changes: list[StatusChange], **kwargs):
             log.warning("Shares with a submitted_at outside any KPI year (%s); not scored", year)
             continue
         services.recount_people(user_ids=sorted(people), year=year)
-
-
-@receiver(share_statuses_changed, sender=Share, dispatch_uid="scoring.dashboard_on_share_status")
-def count_on_share_status(sender, *, changes: list[StatusChange], **kwargs):
-    """Note the changes for the dashboard's share counts, in the caller's transaction.
-    Connected after the recount above, so locks are always taken in the same order (the
-    year's scoring lock, then the campaigns' dashboard locks)."""
-    dashboard.record_status_changes(changes)

@@ -22,12 +22,16 @@ from django.db import connection, transaction
 from django.db.models import Expression, IntegerField
 from django.utils import timezone
 
+import audit
 from accounts.models import User
 
 from . import bands as band_rules
 from . import selectors
 from .bands import Band
 from .models import KpiScore, SchemeChange, ScoringBand, ScoringScheme, YearClose
+
+# The audit log's object type for decisions about a whole KPI year (object id: the year).
+KPI_YEAR = "scoring.kpiyear"
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +187,13 @@ def update_scheme(*, year: int, bands: Sequence[Band], actor: User) -> ScoringSc
         year=year,
         version=scheme.version,
         changed_by=actor,
+        before=before,
+        after=scheme.as_json(),
+    )
+    audit.record(
+        actor=actor,
+        action="scheme.edited",
+        obj=scheme,
         before=before,
         after=scheme.as_json(),
     )
@@ -465,15 +476,26 @@ def _compute_year_in_sql(year: int, scheme: ScoringScheme) -> int:
 
 
 @transaction.atomic
-def compute_year(*, year: int) -> int:
+def compute_year(*, year: int, actor: User | None = None) -> int:
     """Recompute everyone's score for ``year``, set-based: one aggregate query over
     the year's counted shares, then batched upserts. Every active person gets a
     row (0 shares → the first band), and so does anyone with a counted share or
-    an earlier row. Refused for a closed year. Returns the number of rows written."""
+    an earlier row. Refused for a closed year. Returns the number of rows written.
+    Asked for by a person (``actor``, HR's "Recompute"), it is audited; the nightly
+    run and the reports' top-ups are not."""
     check_year(year)
     scheme = _lock_year(year)
     _refuse_if_closed(year)
-    return _compute_year_locked(year, scheme)
+    written = _compute_year_locked(year, scheme)
+    if actor is not None:
+        audit.record(
+            actor=actor,
+            action="year.recomputed",
+            object_type=KPI_YEAR,
+            object_id=year,
+            after={"scores_written": written, "scheme_version": scheme.version},
+        )
+    return written
 
 
 def recompute_open_years() -> dict[int, int]:
@@ -536,8 +558,16 @@ def close_year(*, year: int, actor: User) -> YearClose:
         )
     scheme = _lock_year(year)
     _refuse_if_closed(year)
-    _compute_year_locked(year, scheme)
+    written = _compute_year_locked(year, scheme)
     close = YearClose.objects.create(year=year, closed_by=actor, closed_at=timezone.now())
+    audit.record(
+        actor=actor,
+        action="year.closed",
+        object_type=KPI_YEAR,
+        object_id=year,
+        before={"closed": False},
+        after={"closed": True, "scores_frozen": written, "scheme_version": scheme.version},
+    )
     log.info("KPI year %s closed by %s", year, actor.staff_id)
     return close
 
@@ -556,6 +586,14 @@ def reopen_year(*, year: int, actor: User, reason: str = "") -> YearClose:
     close.reopened_at = timezone.now()
     close.reopen_reason = reason.strip()
     close.save(update_fields=["reopened_by", "reopened_at", "reopen_reason"])
-    _compute_year_locked(year, scheme)
+    written = _compute_year_locked(year, scheme)
+    audit.record(
+        actor=actor,
+        action="year.reopened",
+        object_type=KPI_YEAR,
+        object_id=year,
+        before={"closed": True, "closed_at": close.closed_at},
+        after={"closed": False, "reason": close.reopen_reason, "scores_written": written},
+    )
     log.warning("KPI year %s re-opened by %s: %s", year, actor.staff_id, reason)
     return close

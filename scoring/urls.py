@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import views
 
 app_name = "scoring"
 
@@ -13,8 +13,5 @@ urlpatterns = [
     path("scoring/years/<int:year>/reopen/", views.year_reopen, name="year_reopen"),
     path("scoring/years/<int:year>/recompute/", views.year_recompute, name="year_recompute"),
     path("reports/kpi/", views.kpi_report, name="kpi_report"),
-    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
-    path("dashboard/missing.csv", dashboard_views.missing_csv, name="dashboard_missing_csv"),
-    path("dashboard/settings/", dashboard_views.dashboard_settings, name="dashboard_settings"),
     path("reports/kpi/statement/<path:staff_id>/", views.kpi_statement, name="kpi_statement"),
 ]

@@ -188,7 +188,7 @@ def year_reopen(request, year: int):
 @require_POST
 def year_recompute(request, year: int):
     try:
-        written = services.compute_year(year=year)
+        written = services.compute_year(year=year, actor=request.user)
     except services.ScoringError as exc:
         messages.error(request, str(exc))
     else:

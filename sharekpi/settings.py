@@ -57,9 +57,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "audit",
     "accounts",
     "campaigns",
+    "verification",
+    # scoring before dashboard: their share-status receivers run in this order.
     "scoring",
+    "dashboard",
     "health",
 ]
 
@@ -224,13 +228,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Rebuild the dashboard's share counts of recent campaigns once a day (set-based);
     # the per-share signal keeps them current in between.
-    "scoring-refresh-dashboard-stats": {
-        "task": "scoring.tasks.refresh_dashboard_stats",
+    "dashboard-refresh-stats": {
+        "task": "dashboard.tasks.refresh_dashboard_stats",
         "schedule": 24 * 60 * 60.0,
     },
     # Fold the status changes noted since into the dashboard's counts (reads fold too).
-    "scoring-fold-dashboard-changes": {
-        "task": "scoring.tasks.fold_dashboard_changes",
+    "dashboard-fold-changes": {
+        "task": "dashboard.tasks.fold_dashboard_changes",
         "schedule": 10.0,
     },
 }
@@ -248,7 +252,7 @@ SHAREKPI_KPI_YEAR_START_MONTH = int(os.environ.get("SHAREKPI_KPI_YEAR_START_MONT
 # Verification: off = structural checks only, no outbound requests.
 SHAREKPI_VERIFY_NETWORK = env_flag("SHAREKPI_VERIFY_NETWORK", True)
 # Workers on the thread pool write their verifications' decisions in shared
-# transactions (campaigns.group_commit); off: one transaction per share.
+# transactions (verification.group_commit); off: one transaction per share.
 SHAREKPI_VERIFY_GROUP_COMMIT = env_flag("SHAREKPI_VERIFY_GROUP_COMMIT", True)
 SHAREKPI_FETCH_CONNECT_TIMEOUT = float(os.environ.get("SHAREKPI_FETCH_CONNECT_TIMEOUT", "5"))
 SHAREKPI_FETCH_READ_TIMEOUT = float(os.environ.get("SHAREKPI_FETCH_READ_TIMEOUT", "10"))
@@ -272,7 +276,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# --- Share verification (campaigns.verification, campaigns.tasks) ---------------
+# --- Share verification (verification.services, verification.tasks) ---------------
 # At most this many requests per second to one platform host, all workers together
 # (counted in Redis when the broker is Redis, else per process). 0 = no limit.
 SHAREKPI_RATE_LIMIT_PER_HOST = int(os.environ.get("SHAREKPI_RATE_LIMIT_PER_HOST", "5"))
@@ -294,7 +298,7 @@ SHAREKPI_SCREENSHOT_MAX_BYTES = int(
 )
 # !!! TEST ONLY !!! tests/integration starts a real worker process that must reach the
 # local fake platform server; it passes the host map (JSON, e.g.
-# {"publish.twitter.com": "127.0.0.1:8123"}) in this environment variable. campaigns.fetch
+# {"publish.twitter.com": "127.0.0.1:8123"}) in this environment variable. verification.fetch
 # accepts loopback ip:port values only. NEVER set it in production.
 if os.environ.get("SHAREKPI_FETCH_TEST_HOST_MAP"):
     import json as _json
@@ -302,10 +306,10 @@ if os.environ.get("SHAREKPI_FETCH_TEST_HOST_MAP"):
     SHAREKPI_FETCH_TEST_HOST_MAP = _json.loads(os.environ["SHAREKPI_FETCH_TEST_HOST_MAP"])
 
 CELERY_BEAT_SCHEDULE["verification-sweep-pending"] = {
-    "task": "campaigns.tasks.sweep_pending",
+    "task": "verification.tasks.sweep_pending",
     "schedule": 300.0,
 }
 CELERY_BEAT_SCHEDULE["verification-recheck-verified"] = {
-    "task": "campaigns.tasks.recheck_verified",
+    "task": "verification.tasks.recheck_verified",
     "schedule": 900.0,
 }

@@ -8,8 +8,9 @@ from health import views as health_views
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("audit.api_urls")),
     path("", include("accounts.api_urls")),
-    path("", include("campaigns.review_api_urls")),
+    path("", include("verification.api_urls")),
     path("", include("campaigns.api_urls")),
     path("", include("scoring.api_urls")),
 ]
@@ -18,9 +19,11 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/", include("accounts.urls")),
+    path("", include("audit.urls")),
     path("", include("campaigns.urls")),
-    path("", include("campaigns.review_urls")),
+    path("", include("verification.urls")),
     path("", include("scoring.urls")),
+    path("", include("dashboard.urls")),
     path("healthz", health_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -1,7 +1,7 @@
 """A local fake of the social platforms, for tests that fetch over real HTTP.
 
 One threaded HTTP server on 127.0.0.1 (random port) plays every platform host
-at once, telling them apart by the ``Host`` header. ``campaigns.fetch`` is
+at once, telling them apart by the ``Host`` header. ``verification.fetch`` is
 pointed at it with SHAREKPI_FETCH_TEST_HOST_MAP, so the code under test runs
 its normal path (allow-list, redirects, time-outs, size cap) and no request
 leaves the machine.
@@ -125,7 +125,7 @@ class FakePlatform:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    # -- pointing campaigns.fetch at it ----------------------------------------
+    # -- pointing verification.fetch at it ----------------------------------------
 
     def host_map(self, *hosts: str) -> dict[str, str]:
         """SHAREKPI_FETCH_TEST_HOST_MAP entries sending ``hosts`` here."""

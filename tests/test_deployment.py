@@ -68,10 +68,10 @@ def test_no_missing_migrations():
 
 
 def test_deploy_check_warns_about_the_test_host_map(settings):
-    from campaigns.checks import check_fake_platform_map
+    from verification.checks import check_fake_platform_map
 
     settings.DEBUG = False
     settings.SHAREKPI_FETCH_TEST_HOST_MAP = {}
     assert check_fake_platform_map(None) == []
     settings.SHAREKPI_FETCH_TEST_HOST_MAP = {"x.com": "127.0.0.1:9"}
-    assert [w.id for w in check_fake_platform_map(None)] == ["campaigns.W001"]
+    assert [w.id for w in check_fake_platform_map(None)] == ["verification.W001"]

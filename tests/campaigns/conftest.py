@@ -2,7 +2,7 @@
 
 ``fake_platform``: a local server playing the social platforms (see
 tests/fakeplatform.py); ``fake_platform.serve("www.tiktok.com")`` points
-campaigns.fetch at it for that host.
+verification.fetch at it for that host.
 
 ``org``: alice (staff, HQ/Comms), bob (manager of HQ), charlie (staff,
 HQ/Finance) and hana (HR admin in People, outside HQ), by name. A module

@@ -15,14 +15,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
-from campaigns.models import (
-    Campaign,
-    CampaignStatus,
-    Share,
-    ShareStatus,
-    VerificationAttempt,
-)
+from campaigns.models import Campaign, CampaignStatus, Share, ShareStatus
 from tests.factories import UserFactory, days_from_today, make_campaign, make_share
+from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +126,7 @@ def test_a_share_is_kept_when_the_broker_is_down(
     org, campaign, dead_broker, django_capture_on_commit_callbacks, caplog
 ):
     with (
-        caplog.at_level(logging.WARNING, logger="campaigns.services"),
+        caplog.at_level(logging.WARNING, logger="verification.handlers"),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         response = submit(org["alice"], campaign, ALICE_POST)

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from campaigns.models import Campaign, CampaignStatus, Share, ShareStatus, VerificationAttempt
+from campaigns.models import Campaign, CampaignStatus, Share, ShareStatus
 from scoring.models import KpiScore
+from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db
 

@@ -29,22 +29,19 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Platform, SocialAccount
-from campaigns import platforms, verification
-from campaigns.models import (
-    Campaign,
-    CampaignPost,
-    CampaignStatus,
-    PlatformPolicy,
-    Share,
-    ShareStatus,
-    VerificationAttempt,
-    VerificationOutcome,
-    VerificationPolicy,
-)
+from campaigns import platforms
+from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
 from sharekpi.celery import app
 from tests.conftest import missing_service
 from tests.factories import UserFactory
 from tests.fakeplatform import FakePlatform
+from verification import services as verification
+from verification.models import (
+    PlatformPolicy,
+    VerificationAttempt,
+    VerificationOutcome,
+    VerificationPolicy,
+)
 
 from .conftest import WorkerProcess, wait_for
 

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from campaigns import ratelimit
+from verification import ratelimit
 
 pytestmark = pytest.mark.integration
 

@@ -25,7 +25,12 @@ from accounts.models import Platform, Role, SocialAccount, User
 
 DEMO_PASSWORD = "demo1234"
 EMAIL_DOMAIN = "sharekpi.example"
-DEMO_CONTENT_MODULES = ("campaigns.demo", "scoring.demo")
+DEMO_CONTENT_MODULES = (
+    "campaigns.demo",
+    "verification.demo",
+    "scoring.demo",
+    "dashboard.demo",
+)
 
 ROOT = "Ibu Pejabat"
 DIVISIONS = [

@@ -1,0 +1,170 @@
+"""The dashboard's pre-aggregated share counts, its change notes and its settings.
+
+These tables were created by scoring (before the dashboard became an app of its own);
+they keep their names, so an existing database upgraded with ``migrate`` keeps every
+row (see migrations/0001_initial.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+#
+# Pre-aggregated share counts for the HR dashboard (see dashboard/stats.py and the README,
+# "Dashboard: how it stays fast"). Every row covers one *scope*: an OrgUnit id, counting the
+# shares of everyone at or below that unit, or ORGANISATION_SCOPE (0) for the whole
+# organisation. A share is thus counted once in its owner's unit and once in every unit above
+# it, so any scope's numbers are a handful of index lookups, never a scan of its subtree.
+# ``scope`` is a plain integer rather than a foreign key because 0 is not a unit.
+
+ORGANISATION_SCOPE = 0
+
+
+class ShareWeekStat(models.Model):
+    """How many shares of one campaign on one platform, logged in one week of one KPI year
+    by the people of one scope, are in each status now. Logged = the sum of the statuses.
+
+    Kept current from ``ShareCountChange`` rows (written by ``dashboard.handlers`` with each
+    status change, folded in by ``dashboard.stats.fold_changes``) and rebuilt per
+    campaign by ``dashboard.stats.refresh_campaign``."""
+
+    scope = models.BigIntegerField(help_text="OrgUnit id (its whole subtree); 0 = everyone.")
+    kpi_year = models.PositiveSmallIntegerField()
+    week_start = models.DateField(help_text="Monday of the week (organisation's time zone).")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    platform = models.CharField(max_length=16)
+    pending = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+    needs_review = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    removed = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "scoring_shareweekstat"  # created by scoring; kept on the move
+        ordering = ["scope", "kpi_year", "week_start", "campaign", "platform"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "kpi_year", "week_start", "campaign", "platform"],
+                name="shareweekstat_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"scope {self.scope} {self.week_start} c{self.campaign_id} {self.platform}"
+
+    @property
+    def logged(self) -> int:
+        return self.pending + self.verified + self.needs_review + self.rejected + self.removed
+
+
+class CampaignStaffStat(models.Model):
+    """How many distinct people of one scope logged a share of a campaign, and how many
+    have at least one verified share of it (a person who shared on three platforms
+    counts once)."""
+
+    scope = models.BigIntegerField(help_text="OrgUnit id (its whole subtree); 0 = everyone.")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    shared_staff = models.IntegerField(default=0)
+    verified_staff = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "scoring_campaignstaffstat"  # created by scoring; kept on the move
+        ordering = ["scope", "campaign"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "campaign"], name="campaignstaffstat_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"scope {self.scope} c{self.campaign_id}: {self.shared_staff}/{self.verified_staff}"
+
+
+class ShareCountChange(models.Model):
+    """One share's move between statuses (or its logging), waiting to be added to the
+    dashboard's counts: the status-change signal inserts it in the share's own transaction
+    (an insert, so concurrent submissions never queue on a shared counter row), and
+    ``dashboard.stats.fold_changes`` adds the waiting rows into ``ShareWeekStat`` and
+    ``CampaignStaffStat`` and deletes them — before every dashboard read and every few
+    seconds from beat."""
+
+    person_id = models.BigIntegerField()
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    kpi_year = models.PositiveSmallIntegerField()
+    week_start = models.DateField()
+    platform = models.CharField(max_length=16)
+    pending = models.SmallIntegerField(default=0)
+    verified = models.SmallIntegerField(default=0)
+    needs_review = models.SmallIntegerField(default=0)
+    rejected = models.SmallIntegerField(default=0)
+    removed = models.SmallIntegerField(default=0)
+    shared_staff = models.SmallIntegerField(default=0)
+    verified_staff = models.SmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "scoring_sharecountchange"  # created by scoring; kept on the move
+
+    def __str__(self) -> str:
+        return f"change {self.pk}: person {self.person_id} c{self.campaign_id} {self.platform}"
+
+
+class CampaignStaffTally(models.Model):
+    """Per person and campaign: shares logged and shares verified. The dashboard's
+    distinct-people counts move only when one of these crosses zero; the person's own
+    row is the lock that serialises two changes of the same person."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    person_id = models.BigIntegerField()
+    shares = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "scoring_campaignstafftally"  # created by scoring; kept on the move
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "person_id"], name="campaignstafftally_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"c{self.campaign_id} person {self.person_id}: {self.shares}/{self.verified}"
+
+
+class DashboardSettings(models.Model):
+    """The dashboard's settings: one row (pk 1). Showing a leaderboard ranks colleagues
+    publicly, a policy choice, so it is off until HR turns it on; who changed it and when
+    is kept. ``stats_refreshed_at`` is when the share aggregates were last rebuilt."""
+
+    leaderboard_enabled = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    stats_refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    SINGLETON_PK = 1
+
+    class Meta:
+        db_table = "scoring_dashboardsettings"  # created by scoring; kept on the move
+        verbose_name = "dashboard settings"
+        verbose_name_plural = "dashboard settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="dashboardsettings_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Leaderboard {'on' if self.leaderboard_enabled else 'off'}"
+
+    @classmethod
+    def load(cls) -> DashboardSettings:
+        """The settings row, or the defaults (unsaved) before anyone changed anything."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).select_related("updated_by").first() or cls(
+            pk=cls.SINGLETON_PK
+        )

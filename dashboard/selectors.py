@@ -1,0 +1,717 @@
+"""The HR dashboard: every number it shows, read from the pre-aggregated counts that
+dashboard.stats keeps.
+
+**Reading.** People, participation and points come live from ``KpiScore`` (one row per
+person and year, kept current by scoring) joined to the active users of the scope, in
+one grouped query; share counts come from the aggregate tables. The dashboard runs a
+fixed number of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.utils import timezone
+
+from accounts import selectors as account_selectors
+from accounts.models import UNIT_SEPARATOR, OrgUnit, Platform, SocialAccount, User
+from campaigns.models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
+from scoring import bands as band_rules
+from scoring import reports, selectors, services
+from scoring.models import KpiScore
+
+from .models import (
+    ORGANISATION_SCOPE,
+    CampaignStaffStat,
+    DashboardSettings,
+    ShareWeekStat,
+)
+from .stats import STATUS_COLUMNS, ancestor_paths, fold_changes
+
+log = logging.getLogger(__name__)
+
+NO_SHARES, NO_ACCOUNT = "no_shares", "no_account"
+MISSING_KINDS = (NO_SHARES, NO_ACCOUNT)
+LEADERBOARD_SIZE = 20
+MISSING_PAGE_SIZE = 25
+
+
+class BadFilter(ValueError):
+    """A filter value that is not even well-formed (→ 400)."""
+
+
+SORT_KEYS = ("name", "people", "participants", "rate", "shares", "points")
+
+
+@dataclass
+class Filters:
+    viewer: User
+    year: int
+    unit: OrgUnit | None  # None = the whole organisation (HR only)
+    campaign: Campaign | None
+    audience: list[str]  # the campaign's audience unit paths, deduplicated ([] = everyone)
+    sort: str = "name"
+
+    @property
+    def scope(self) -> int:
+        return self.unit.pk if self.unit is not None else ORGANISATION_SCOPE
+
+    @property
+    def scope_label(self) -> str:
+        return self.unit.path if self.unit is not None else "Whole organisation"
+
+    @property
+    def year_label(self) -> str:
+        return selectors.kpi_year_label(self.year)
+
+    def query(self, **changes) -> dict[str, str]:
+        """The filters as URL parameters, with ``changes`` applied (None drops one)."""
+        params = {
+            "year": str(self.year),
+            "unit": str(self.unit.pk) if self.unit is not None else None,
+            "campaign": str(self.campaign.pk) if self.campaign is not None else None,
+            "sort": self.sort if self.sort != "name" else None,
+        }
+        params.update({k: (None if v is None else str(v)) for k, v in changes.items()})
+        return {k: v for k, v in params.items() if v not in (None, "")}
+
+
+def outermost(paths: Iterable[str]) -> list[str]:
+    """Drop every path that lies under another one in the list."""
+    kept = sorted(set(paths))
+    return [p for p in kept if not any(p.startswith(q + UNIT_SEPARATOR) for q in kept if q != p)]
+
+
+def _overlaps(path: str, region: str | None) -> bool:
+    """Does the subtree at ``path`` overlap the region (a subtree path; None = everything)?"""
+    if region is None:
+        return True
+    return (
+        path == region
+        or path.startswith(region + UNIT_SEPARATOR)
+        or region.startswith(path + UNIT_SEPARATOR)
+    )
+
+
+def campaign_audiences(campaign_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Audience unit paths per campaign (outermost only; a missing key = everyone)."""
+    paths: dict[int, list[str]] = defaultdict(list)
+    rows = Campaign.units.through.objects.filter(campaign_id__in=list(campaign_ids)).values_list(
+        "campaign_id", "orgunit__path"
+    )
+    for campaign_id, path in rows:
+        paths[campaign_id].append(path)
+    return {campaign_id: outermost(found) for campaign_id, found in paths.items()}
+
+
+def parse_filters(viewer: User, params) -> Filters:
+    """The filters from the query string, checked against what ``viewer`` may see.
+
+    ``BadFilter`` / ValueError for malformed values; ``selectors.OutOfScope`` for a unit or
+    campaign that does not exist or lies outside the viewer's scope."""
+    year = reports.parse_year(params.get("year"))
+    unit = selectors.report_unit(viewer, params.get("unit"))
+    campaign, audience = None, []
+    ref = (params.get("campaign") or "").strip()
+    if ref:
+        if not ref.isdigit():
+            raise BadFilter(f"“{ref}” is not a campaign id.")
+        campaign = Campaign.objects.exclude(status=CampaignStatus.DRAFT).filter(pk=ref).first()
+        if campaign is None:
+            raise selectors.OutOfScope(f"Campaign {ref} does not exist.")
+        audience = campaign_audiences([campaign.pk]).get(campaign.pk, [])
+        if not viewer.is_hr_admin:
+            own = viewer.unit.path if viewer.unit_id else None
+            if audience and not any(_overlaps(p, own) for p in audience):
+                raise selectors.OutOfScope("That campaign is not meant for your units.")
+    sort = (params.get("sort") or "name").strip()
+    if sort.lstrip("-") not in SORT_KEYS:
+        sort = "name"
+    return Filters(
+        viewer=viewer, year=year, unit=unit, campaign=campaign, audience=audience, sort=sort
+    )
+
+
+def year_choices(selected: int) -> list[dict]:
+    """The current KPI year and every year a campaign ran in (one small aggregate)."""
+    span = Campaign.objects.aggregate(first=Min("starts_on"), last=Max("ends_on"))
+    years = {selectors.current_kpi_year(), selected}
+    if span["first"] is not None:
+        zone = selectors.organisation_zone()
+        first = selectors.kpi_year_of(
+            datetime.datetime.combine(span["first"], datetime.time(), zone)
+        )
+        last = selectors.kpi_year_of(datetime.datetime.combine(span["last"], datetime.time(), zone))
+        years.update(range(first, last + 1))
+    return [{"value": y, "label": selectors.kpi_year_label(y)} for y in sorted(years, reverse=True)]
+
+
+# --- the numbers ------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitRow:
+    label: str
+    unit_id: int | None  # where a click drills down to (None: not a unit)
+    people: int = 0  # staff, or the campaign's audience with a campaign filter
+    participants: int = 0  # ≥ 1 counted verified share (campaign: a verified share of it)
+    points: int = 0  # sum of points (no campaign filter)
+    shares: int = 0  # verified shares
+    logged: int = 0
+
+    @property
+    def rate(self) -> float:
+        return 100.0 * self.participants / self.people if self.people else 0.0
+
+    @property
+    def average_points(self) -> float:
+        return self.points / self.people if self.people else 0.0
+
+    def sort_value(self, key: str):
+        return {
+            "name": self.label.casefold(),
+            "people": self.people,
+            "participants": self.participants,
+            "rate": self.rate,
+            "shares": self.shares,
+            "points": self.average_points,
+        }[key]
+
+
+@dataclass
+class WeekPoint:
+    week_start: datetime.date
+    logged: int = 0
+    verified: int = 0
+
+
+@dataclass
+class BandRow:
+    points: int
+    label: str  # the share counts that give these points
+    people: int
+    percent: float
+
+
+@dataclass
+class PlatformRow:
+    platform: str
+    label: str
+    logged: int = 0
+    verified: int = 0
+
+
+@dataclass
+class CampaignRow:
+    campaign: Campaign
+    audience: int
+    shared_staff: int = 0
+    verified_staff: int = 0
+    logged: int = 0
+    verified: int = 0
+    platforms: list[PlatformRow] = field(default_factory=list)
+
+    @property
+    def shared_percent(self) -> float:
+        return 100.0 * self.shared_staff / self.audience if self.audience else 0.0
+
+    @property
+    def verified_percent(self) -> float:
+        return 100.0 * self.verified_staff / self.audience if self.audience else 0.0
+
+
+@dataclass
+class Totals:
+    people: int = 0
+    participants: int = 0
+    points: int = 0
+    logged: int = 0
+    pending: int = 0
+    verified: int = 0
+    needs_review: int = 0
+    rejected: int = 0
+    removed: int = 0
+    shared_staff: int = 0
+    staff: int = 0  # active people in scope (= people without a campaign filter)
+    staff_participants: int = 0  # of them, with ≥ 1 counted verified share this year
+
+    @property
+    def rate(self) -> float:
+        return 100.0 * self.participants / self.people if self.people else 0.0
+
+    @property
+    def average_points(self) -> float:
+        return self.points / self.staff if self.staff else 0.0
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    totals: Totals
+    weeks: list[WeekPoint]
+    units: list[UnitRow]
+    bands: list[BandRow]
+    campaigns: list[CampaignRow]
+    campaign_choices: list[Campaign]
+    leaderboard: list[dict] | None
+    settings: DashboardSettings
+    breadcrumb: list[dict]
+    unit_choices: list[tuple[int, str]]
+    path_prefix: str = ""  # what unit paths in the lists may drop (they all start with it)
+
+    def short_path(self, path: str | None) -> str:
+        if not path:
+            return ""
+        return path[len(self.path_prefix) :] if path.startswith(self.path_prefix) else path
+
+
+def _scope_people(unit: OrgUnit | None) -> QuerySet[User]:
+    people = User.objects.filter(is_active=True)
+    return people.filter(account_selectors.unit_scope_q(unit)) if unit is not None else people
+
+
+def _child_path(path: str | None, prefix: str) -> str | None:
+    """The path of the scope's child that ``path`` lies in ('' = the scope unit itself;
+    None = no unit)."""
+    if path is None:
+        return None
+    rest = path[len(prefix) :]
+    return prefix + rest.split(UNIT_SEPARATOR, 1)[0] if rest else ""
+
+
+def _audience_in(
+    region: str | None, audience: list[str], subtree: dict[str, int], everyone: int
+) -> int:
+    """People of ``region`` (a unit path; None = the scope) in a campaign's audience.
+    ``subtree`` holds active people per unit path, subtrees included; ``everyone`` is
+    the region's total."""
+    if not audience:
+        return everyone
+    total = 0
+    for path in audience:
+        if region is None or path == region or path.startswith(region + UNIT_SEPARATOR):
+            total += subtree.get(path, 0)
+        elif region.startswith(path + UNIT_SEPARATOR):
+            return everyone
+    return total
+
+
+def build(filters: Filters) -> Dashboard:
+    """Every number on the dashboard, in a fixed number of queries."""
+    fold_changes()
+    year, unit, campaign, scope = filters.year, filters.unit, filters.campaign, filters.scope
+    period_start, period_end = selectors.kpi_year_period(year)
+
+    # 1. The units in scope (the tree, for roll-ups and the unit picker).
+    units_qs = OrgUnit.objects.subtree(unit) if unit is not None else OrgUnit.objects.all()
+    units = list(units_qs.order_by("path").values_list("pk", "path", "name", "depth", "parent_id"))
+    path_of = {pk: path for pk, path, *_ in units}
+    # The participation table lists the units just below the scope. An organisation with
+    # one top unit (the usual case) shows the units below that one instead of one row.
+    table_parent = (unit.pk, unit.path, unit.name) if unit is not None else None
+    roots = [(pk, path, name) for pk, path, name, depth, parent_id in units if parent_id is None]
+    if unit is None and len(roots) == 1:
+        table_parent = roots[0]
+    prefix = table_parent[1] + UNIT_SEPARATOR if table_parent is not None else ""
+    children = [
+        (pk, path, name)
+        for pk, path, name, depth, parent_id in units
+        if parent_id == (table_parent[0] if table_parent is not None else None)
+    ]
+
+    # 2. People, participation and points per unit and points value: one grouped query.
+    people_rows = (
+        _scope_people(unit)
+        .annotate(score=FilteredRelation("kpi_scores", condition=Q(kpi_scores__year=year)))
+        .values("unit_id", pts=F("score__points"))
+        .annotate(
+            people=Count("pk"),
+            participants=Count("pk", filter=Q(score__verified_shares__gt=0)),
+        )
+        .order_by()
+    )
+    scheme = services.scheme_for_year(year)  # 3. (and 4. its bands, prefetched)
+    band_values = scheme.band_values()
+    zero_points = band_rules.points_for(0, band_values)
+    totals = Totals()
+    by_child: dict[str | None, UnitRow] = {}
+    subtree_people: dict[str, int] = defaultdict(int)
+    people_by_points: dict[int, int] = defaultdict(int)
+    unitless = 0
+    ancestors_of: dict[int, list[str]] = {}
+    child_of: dict[int | None, str | None] = {}
+    for unit_id, pts, people, participants in people_rows.values_list(
+        "unit_id", "pts", "people", "participants"
+    ):
+        points = zero_points if pts is None else pts
+        totals.people += people
+        totals.staff += people
+        totals.participants += participants
+        totals.points += points * people
+        people_by_points[points] += people
+        path = path_of.get(unit_id)
+        if path is None:
+            unitless += people
+        else:
+            if unit_id not in ancestors_of:
+                ancestors_of[unit_id] = ancestor_paths(path)
+            for ancestor in ancestors_of[unit_id]:
+                subtree_people[ancestor] += people
+        if unit_id not in child_of:
+            child_of[unit_id] = _child_path(path, prefix)
+        child = child_of[unit_id]
+        row = by_child.setdefault(child, UnitRow(label="", unit_id=None))
+        row.people += people
+        row.participants += participants
+        row.points += points * people
+
+    totals.staff_participants = totals.participants
+
+    # 5. Share counts of the scope, per week, campaign and platform.
+    week_rows = ShareWeekStat.objects.filter(scope=scope, kpi_year=year)
+    if campaign is not None:
+        week_rows = week_rows.filter(campaign=campaign)
+    weekly: dict[datetime.date, WeekPoint] = {}
+    per_campaign_platform: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for week, campaign_id, platform, *counts in week_rows.values_list(
+        "week_start", "campaign_id", "platform", *STATUS_COLUMNS
+    ):
+        by_status = dict(zip(STATUS_COLUMNS, counts, strict=True))
+        logged = sum(counts)
+        point = weekly.setdefault(week, WeekPoint(week))
+        point.logged += logged
+        point.verified += by_status["verified"]
+        for status, n in by_status.items():
+            setattr(totals, status, getattr(totals, status) + n)
+        totals.logged += logged
+        pair = per_campaign_platform[campaign_id, platform]
+        pair[0] += logged
+        pair[1] += by_status["verified"]
+
+    # 6. Share counts per child unit (the participation table's share column).
+    child_ids = [pk for pk, *_ in children]
+    child_shares = ShareWeekStat.objects.filter(scope__in=child_ids, kpi_year=year)
+    if campaign is not None:
+        child_shares = child_shares.filter(campaign=campaign)
+    shares_of_child = {
+        scope_id: (verified or 0, logged or 0)
+        for scope_id, verified, logged in child_shares.values("scope")
+        .annotate(v=Sum("verified"), n=Sum(sum((F(c) for c in STATUS_COLUMNS[1:]), F("pending"))))
+        .values_list("scope", "v", "n")
+        .order_by()
+    }
+
+    # 7. The year's campaigns (filter choices and performance), 8. their audiences,
+    # 9. their official platforms, 10. their distinct people in scope.
+    campaign_choices = list(
+        Campaign.objects.exclude(status=CampaignStatus.DRAFT)
+        .filter(starts_on__lte=period_end, ends_on__gte=period_start)
+        .order_by("-starts_on", "-pk")
+    )
+    audiences = campaign_audiences({c.pk for c in campaign_choices} | {getattr(campaign, "pk", 0)})
+    if not filters.viewer.is_hr_admin:
+        # Managers pick among the campaigns meant for (some of) their units.
+        own = filters.viewer.unit.path if filters.viewer.unit_id else None
+        campaign_choices = [
+            c
+            for c in campaign_choices
+            if not audiences.get(c.pk) or any(_overlaps(p, own) for p in audiences[c.pk])
+        ]
+    shown = [campaign] if campaign is not None else campaign_choices
+    official = defaultdict(list)
+    for campaign_id, platform in (
+        CampaignPost.objects.filter(campaign__in=shown)
+        .order_by("platform")
+        .values_list("campaign_id", "platform")
+    ):
+        official[campaign_id].append(platform)
+    staff_stats = {
+        campaign_id: (shared, verified)
+        for campaign_id, shared, verified in CampaignStaffStat.objects.filter(
+            scope=scope, campaign__in=shown
+        ).values_list("campaign_id", "shared_staff", "verified_staff")
+    }
+    labels = dict(Platform.choices)
+    campaign_rows = []
+    region = unit.path if unit is not None else None
+    for item in shown:
+        audience = _audience_in(region, audiences.get(item.pk, []), subtree_people, totals.people)
+        shared, verified_staff = staff_stats.get(item.pk, (0, 0))
+        platforms = sorted(
+            set(official.get(item.pk, [])) | {p for c, p in per_campaign_platform if c == item.pk}
+        )
+        row = CampaignRow(item, audience, shared, verified_staff)
+        for platform in platforms:
+            logged, verified = per_campaign_platform.get((item.pk, platform), (0, 0))
+            row.platforms.append(
+                PlatformRow(platform, labels.get(platform, platform), logged, verified)
+            )
+            row.logged += logged
+            row.verified += verified
+        if audience or shared or row.logged:
+            campaign_rows.append(row)
+
+    # Participation by unit: one row per child of the scope (+ people directly in it).
+    unit_rows = _unit_rows(table_parent, children, by_child, shares_of_child, totals, unitless)
+    if campaign is not None:
+        # 11. distinct people of the campaign per child unit.
+        _campaign_participation(filters, children, unit_rows, subtree_people, totals)
+    reverse = filters.sort.startswith("-")
+    key = filters.sort.lstrip("-")
+    unit_rows.sort(key=lambda r: r.label.casefold())  # ties stay in name order
+    unit_rows.sort(key=lambda r: r.sort_value(key), reverse=reverse)
+    if campaign is not None and campaign not in campaign_choices:
+        campaign_choices.insert(0, campaign)
+    settings = DashboardSettings.load()  # 12. (13. the leaderboard, when HR turned it on)
+
+    return Dashboard(
+        filters=filters,
+        totals=totals,
+        weeks=_weeks(year, weekly),
+        units=unit_rows,
+        bands=_band_rows(band_values, people_by_points, totals.people),
+        campaigns=campaign_rows,
+        campaign_choices=campaign_choices,
+        leaderboard=leaderboard(filters) if settings.leaderboard_enabled else None,
+        settings=settings,
+        breadcrumb=_breadcrumb(filters),
+        path_prefix=_list_prefix(unit, table_parent),
+        # The picker offers three levels from the scope down; deeper units are a click
+        # away in the participation table.
+        unit_choices=[
+            (pk, path)
+            for pk, path, name, depth, parent_id in units
+            if depth <= (unit.depth if unit is not None else -1) + 3
+        ],
+    )
+
+
+def _list_prefix(unit: OrgUnit | None, table_parent) -> str:
+    """Lists of people show unit paths from the scope down (``Comms/Digital`` inside HQ's
+    ``HQ/Comms``), or below the one top unit for the whole organisation."""
+    if unit is not None:
+        parent, _, _ = unit.path.rpartition(UNIT_SEPARATOR)
+        return parent + UNIT_SEPARATOR if parent else ""
+    return table_parent[1] + UNIT_SEPARATOR if table_parent is not None else ""
+
+
+def _unit_rows(parent, children, by_child, shares_of_child, totals, unitless) -> list[UnitRow]:
+    rows = []
+    child_verified = child_logged = 0
+    for pk, path, name in children:
+        row = by_child.get(path) or UnitRow(label="", unit_id=None)
+        row.label, row.unit_id = name, pk
+        row.shares, row.logged = shares_of_child.get(pk, (0, 0))
+        child_verified += row.shares
+        child_logged += row.logged
+        rows.append(row)
+    direct = by_child.get("")
+    if parent is not None and direct is not None:
+        direct.label = f"{parent[2]} (directly)"
+        rows.append(direct)
+    if unitless:
+        row = by_child[None]
+        row.label = "(no unit)"
+        rows.append(row)
+    # What is not in a child unit belongs to the direct / no-unit row.
+    rest = [r for r in rows if r.unit_id is None]
+    if rest:
+        rest[0].shares = totals.verified - child_verified
+        rest[0].logged = totals.logged - child_logged
+    return rows
+
+
+def _campaign_participation(filters, children, unit_rows, subtree_people, totals) -> None:
+    """With a campaign filter the table shows the campaign's audience and its people."""
+    ids = [pk for pk, *_ in children]
+    stats = {
+        scope_id: (shared, verified)
+        for scope_id, shared, verified in CampaignStaffStat.objects.filter(
+            scope__in=[filters.scope, *ids], campaign=filters.campaign
+        ).values_list("scope", "shared_staff", "verified_staff")
+    }
+    scope_shared, scope_verified = stats.get(filters.scope, (0, 0))
+    region = filters.unit.path if filters.unit is not None else None
+    scope_audience = _audience_in(region, filters.audience, subtree_people, totals.people)
+    paths = {pk: path for pk, path, _ in children}
+    rest_people, rest_verified = scope_audience, scope_verified
+    for row in unit_rows:
+        if row.unit_id is None:
+            continue
+        path = paths[row.unit_id]
+        row.people = _audience_in(
+            path, filters.audience, subtree_people, subtree_people.get(path, 0)
+        )
+        _, row.participants = stats.get(row.unit_id, (0, 0))
+        rest_people -= row.people
+        rest_verified -= row.participants
+    for row in unit_rows:
+        if row.unit_id is None:
+            row.people, row.participants = rest_people, rest_verified
+    totals.people, totals.participants, totals.shared_staff = (
+        scope_audience,
+        scope_verified,
+        scope_shared,
+    )
+
+
+def _weeks(year: int, weekly: dict[datetime.date, WeekPoint]) -> list[WeekPoint]:
+    """Every week of the KPI year up to today (or its end), zero weeks included."""
+    first_day, last_day = selectors.kpi_year_period(year)
+    last_day = min(last_day, timezone.localdate())
+    weeks = set(weekly)
+    monday = first_day - datetime.timedelta(days=first_day.weekday())
+    while monday <= last_day:
+        weeks.add(monday)
+        monday += datetime.timedelta(days=7)
+    return [weekly.get(w) or WeekPoint(w) for w in sorted(weeks)]
+
+
+def _band_rows(bands, people_by_points: dict[int, int], people: int) -> list[BandRow]:
+    """People per points value, labelled with the share counts that give them."""
+    ranges: dict[int, list] = {}
+    for band in bands:
+        low, high = ranges.setdefault(band.points, [band.min_shares, band.max_shares])
+        ranges[band.points] = [
+            min(low, band.min_shares),
+            None if high is None or band.max_shares is None else max(high, band.max_shares),
+        ]
+    rows = []
+    for points in sorted(set(ranges) | set(people_by_points)):
+        low, high = ranges.get(points, (None, None))
+        if low is None:
+            label = "older scheme"
+        elif high is None:
+            label = f"{low}+ shares"
+        elif low == high:
+            label = f"{low} share{'s' if low != 1 else ''}"
+        else:
+            label = f"{low}{band_rules.EN_DASH}{high} shares"
+        n = people_by_points.get(points, 0)
+        rows.append(BandRow(points, label, n, 100.0 * n / people if people else 0.0))
+    return rows
+
+
+def _breadcrumb(filters: Filters) -> list[dict]:
+    """Whole organisation > HQ > Comms: the levels above the scope the viewer may open."""
+    crumbs = []
+    if filters.viewer.is_hr_admin:
+        crumbs.append({"label": "Whole organisation", "unit": None})
+    if filters.unit is not None:
+        own = filters.viewer.unit.path if filters.viewer.unit_id else None
+        for path in ancestor_paths(filters.unit.path):
+            if filters.viewer.is_hr_admin or (own and (path == own or path.startswith(own + "/"))):
+                crumbs.append({"label": path.rsplit(UNIT_SEPARATOR, 1)[-1], "unit": path})
+    return crumbs
+
+
+def leaderboard(filters: Filters) -> list[dict]:
+    """The top people by verified shares (so by points) in scope; ties share a rank."""
+    rows = (
+        KpiScore.objects.filter(year=filters.year, user__is_active=True, verified_shares__gt=0)
+        .filter(
+            account_selectors.unit_scope_q(filters.unit, field="user__unit")
+            if filters.unit is not None
+            else Q()
+        )
+        .order_by("-verified_shares", "user__full_name", "user__staff_id")
+        .values_list(
+            "user__staff_id", "user__full_name", "user__unit__path", "verified_shares", "points"
+        )[:LEADERBOARD_SIZE]
+    )
+    board, rank, previous = [], 0, None
+    for position, (staff_id, name, unit_path, shares, points) in enumerate(rows, start=1):
+        if shares != previous:
+            rank, previous = position, shares
+        board.append(
+            {
+                "rank": rank,
+                "staff_id": staff_id,
+                "full_name": name,
+                "unit": unit_path,
+                "verified_shares": shares,
+                "points": points,
+            }
+        )
+    return board
+
+
+def audience_q(paths: list[str], field: str = "unit") -> Q:
+    """People in a campaign audience given by unit paths ([] = everyone)."""
+    if not paths:
+        return Q()
+    q = Q(**{f"{field}__path__in": paths})
+    for path in paths:
+        q |= Q(**{f"{field}__path__startswith": path + UNIT_SEPARATOR})
+    return q
+
+
+MISSING_FIELDS = ("staff_id", "full_name", "email", "unit__path")
+
+
+def missing_count(board: Dashboard, kind: str) -> int:
+    """How many people a missing list holds: from the dashboard's own numbers when they
+    say it already, else one COUNT over the users (no join)."""
+    totals = board.totals
+    if kind == NO_SHARES and board.filters.campaign is None:
+        return totals.staff - totals.staff_participants
+    return _missing(board.filters, kind).count()
+
+
+def missing_people(filters: Filters, kind: str, *, by_unit: bool = True) -> QuerySet:
+    """Active people in scope who are missing something, as ``(staff_id, full_name, email,
+    unit path)`` tuples, ordered by unit and name (``by_unit``, for the CSV) or by staff
+    ID (pages on screen: an index walk that stops after one page).
+
+    ``no_shares``: no counted verified share in the KPI year (with a campaign filter:
+    people in the campaign's audience without a verified share of it). ``no_account``:
+    no registered social account."""
+    order = ("unit__path", "full_name", "staff_id") if by_unit else ("staff_id",)
+    return _missing(filters, kind).order_by(*order).values_list(*MISSING_FIELDS)
+
+
+def _missing(filters: Filters, kind: str) -> QuerySet[User]:
+    people = _scope_people(filters.unit)
+    if kind == NO_SHARES:
+        if filters.campaign is not None:
+            verified = Share.objects.filter(
+                staff=OuterRef("pk"), campaign=filters.campaign, status=ShareStatus.VERIFIED
+            )
+            people = people.filter(audience_q(filters.audience)).filter(~Exists(verified))
+        else:
+            counted = KpiScore.objects.filter(
+                user=OuterRef("pk"), year=filters.year, verified_shares__gt=0
+            )
+            people = people.filter(~Exists(counted))
+    elif kind == NO_ACCOUNT:
+        people = people.filter(~Exists(SocialAccount.objects.filter(user=OuterRef("pk"))))
+    else:
+        raise BadFilter(f"kind must be one of {', '.join(MISSING_KINDS)}.")
+    return people
+
+
+MISSING_CSV_HEADER = ("staff_id", "full_name", "email", "unit")
+
+
+def missing_file_stem(filters: Filters, kind: str) -> str:
+    parts = ["missing", kind.replace("_", "-"), filters.year_label]
+    parts.append(filters.unit.name if filters.unit is not None else "organisation")
+    if filters.campaign is not None:
+        parts.append(f"campaign-{filters.campaign.pk}")
+    return reports.safe_file_stem("-".join(parts))

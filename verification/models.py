@@ -1,0 +1,123 @@
+"""How shares are verified: each attempt, HR's review decisions, and the per-platform
+verification policies with their history.
+
+These tables were created by campaigns (before verification became an app of its
+own); they keep their names, so an existing database upgraded with ``migrate``
+keeps every row (see migrations/0001_initial.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Platform
+from campaigns.models import Share, ShareStatus
+
+
+class VerificationOutcome(models.TextChoices):
+    VERIFIED = "verified", "Verified"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    REJECTED = "rejected", "Rejected"
+    REMOVED = "removed", "Removed"
+    RETRY = "retry", "Temporary failure, will retry"
+    ERROR = "error", "Error"
+
+
+class VerificationAttempt(models.Model):
+    """One try at verifying a share: what was fetched, what came back, what it meant."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="attempts")
+    started_at = models.DateTimeField(default=timezone.now)
+    url_fetched = models.CharField(max_length=2000, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16, choices=VerificationOutcome.choices)
+    reason = models.TextField(blank=True)
+    # Which run of the task made it (Celery task id), so a redelivered task does not record twice.
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        db_table = "campaigns_verificationattempt"  # created by campaigns; kept on the move
+        ordering = ["share", "started_at"]
+        indexes = [models.Index(fields=["share", "started_at"], name="attempt_share_time")]
+
+    def __str__(self) -> str:
+        return f"{self.share_id} {self.outcome} {self.http_status or ''}"
+
+
+class ReviewDecision(models.Model):
+    """An HR decision on a share in review: the audit trail."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REJECT = "reject", "Reject"
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="review_decisions")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    reason = models.TextField(blank=True)
+    old_status = models.CharField(max_length=16, choices=ShareStatus.choices)
+    new_status = models.CharField(max_length=16, choices=ShareStatus.choices)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "campaigns_reviewdecision"  # created by campaigns; kept on the move
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} share {self.share_id} by {self.reviewer_id}"
+
+
+class VerificationPolicy(models.TextChoices):
+    EVIDENCE = "evidence", "Evidence (the post must be shown to exist and be yours)"
+    SAMPLE = "sample", "Sample (structural checks; a random N % go to review)"
+    REVIEW = "review", "Review (every share goes to HR review)"
+
+
+class PlatformPolicy(models.Model):
+    """How shares on one platform are verified. HR sets it; changes are recorded."""
+
+    platform = models.CharField(max_length=16, choices=Platform.choices, unique=True)
+    policy = models.CharField(max_length=8, choices=VerificationPolicy.choices)
+    sample_percent = models.PositiveSmallIntegerField(
+        default=10, help_text="With the sample policy: the share of submissions sent to review."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "campaigns_platformpolicy"  # created by campaigns; kept on the move
+        ordering = ["platform"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sample_percent__lte=100), name="platformpolicy_percent_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}: {self.policy}"
+
+
+class PlatformPolicyChange(models.Model):
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    old_policy = models.CharField(max_length=8, blank=True)
+    old_sample_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    new_policy = models.CharField(max_length=8)
+    new_sample_percent = models.PositiveSmallIntegerField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "campaigns_platformpolicychange"  # created by campaigns; kept on the move
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.platform}: {self.old_policy or '-'} -> {self.new_policy}"

@@ -1,0 +1,90 @@
+"""Celery tasks of verification: thin wrappers around verification.services.
+
+verify_share is acknowledged late and re-queued when its worker dies
+(acks_late + reject_on_worker_lost), so a crash never loses a share; the
+task id recorded on each attempt keeps a redelivered message from recording
+twice. Temporary failures retry with exponential backoff and full jitter,
+never sooner than a platform's Retry-After (capped at
+SHAREKPI_VERIFY_RETRY_MAX_DELAY); our own per-host rate limit re-queues the
+task with a short countdown, without using up a retry.
+"""
+
+from __future__ import annotations
+
+import random
+
+from celery import shared_task
+from celery.exceptions import Retry
+from celery.signals import worker_init
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+
+from . import services as verification
+
+MAX_RETRIES = int(getattr(settings, "SHAREKPI_VERIFY_MAX_RETRIES", 5))
+RETRY_BACKOFF = int(getattr(settings, "SHAREKPI_VERIFY_RETRY_BACKOFF", 30))
+RETRY_MAX_DELAY = verification.retry_max_delay()
+
+
+@worker_init.connect(dispatch_uid="verification.group_commit")
+def group_commit_in_thread_pools(sender=None, **kwargs) -> None:
+    """A worker on the thread pool (``--pool=threads``: the verification workers, dozens
+    of fetches in flight) writes its tasks' decisions in shared transactions
+    (verification.group_commit). SHAREKPI_VERIFY_GROUP_COMMIT=off turns it off."""
+    pool = getattr(sender, "pool_cls", "")
+    name = pool if isinstance(pool, str) else f"{pool.__module__}.{pool.__qualname__}"
+    if settings.SHAREKPI_VERIFY_GROUP_COMMIT and "thread" in name.lower():
+        verification.use_group_commit(True)
+
+
+def _defer(task, countdown: float) -> Retry:
+    """Send this very message again in ``countdown`` seconds, keeping its retry count."""
+    signature = task.signature_from_request(task.request, countdown=countdown)
+    if not task.request.is_eager:
+        signature.apply_async()
+    return Retry(f"rate limited, back in {countdown:.1f} s", when=countdown, sig=signature)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(verification.TemporaryFailure,),
+    retry_backoff=RETRY_BACKOFF,
+    retry_backoff_max=RETRY_MAX_DELAY,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def verify_share(self, share_id: int, recheck: bool = False) -> None:
+    try:
+        verification.run(
+            share_id=share_id,
+            task_id=self.request.id or "",
+            tries=self.request.retries + 1,
+            max_tries=self.max_retries + 1,
+            recheck=recheck,
+        )
+    except verification.RateLimited as exc:
+        raise _defer(self, exc.retry_after) from exc
+    except verification.TemporaryFailure as exc:
+        if not exc.retry_after:
+            raise  # autoretry_for: exponential backoff with jitter
+        backoff = get_exponential_backoff_interval(
+            factor=RETRY_BACKOFF, retries=self.request.retries, maximum=RETRY_MAX_DELAY
+        )
+        countdown = min(max(exc.retry_after, backoff), RETRY_MAX_DELAY)
+        countdown += random.uniform(0, min(countdown / 10, 30))  # don't all come back at once
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(ignore_result=True)
+def sweep_pending() -> int:
+    """Re-queue shares left pending longer than SHAREKPI_PENDING_SWEEP_MINUTES."""
+    return verification.sweep_pending()
+
+
+@shared_task(ignore_result=True)
+def recheck_verified() -> int:
+    """Queue the next batch of verified shares of the open KPI year for a re-check."""
+    return verification.queue_rechecks()

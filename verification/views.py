@@ -1,0 +1,241 @@
+"""HR review pages (the queue of shares in review, verification policies) and the
+screenshot a member of staff attaches to their own share in review.
+
+Thin: the rules live in verification.review, .policies and .screenshots. Access: the
+queue, decisions and policies are HR only; a screenshot is uploaded by the share's owner and shown
+only to the owner and HR, through ``screenshot`` (never a public media URL).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import OrgUnit, Platform
+from accounts.permissions import hr_admin_required
+from campaigns.models import Campaign, Share, ShareStatus
+
+from . import policies, review, screenshots
+from .models import ReviewDecision, VerificationPolicy
+
+SHARES_PER_PAGE = 50
+
+
+class ReviewFilterForm(forms.Form):
+    text = forms.CharField(label="Reason contains", required=False, max_length=200)
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.order_by("-starts_on", "title"), required=False
+    )
+    unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.order_by("path"),
+        required=False,
+        help_text="This unit and every unit below it.",
+    )
+    platform = forms.ChoiceField(choices=[("", "Any platform"), *Platform.choices], required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=ReviewDecision.Decision.choices)
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+
+
+class PolicyForm(forms.Form):
+    platform = forms.ChoiceField(choices=Platform.choices)
+    policy = forms.ChoiceField(choices=VerificationPolicy.choices)
+    sample_percent = forms.IntegerField(min_value=0, max_value=100)
+
+
+class ScreenshotForm(forms.Form):
+    screenshot = forms.FileField(
+        label="Screenshot of your post",
+        help_text="PNG, JPEG, WebP or GIF, at most 5 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
+        ),
+    )
+
+
+def _back_to_queue(request):
+    """Where a decision returns to: the queue with the filters HR was using."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("review:review_queue")
+
+
+@require_GET
+@hr_admin_required
+def review_queue(request):
+    form = ReviewFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    shares = review.shares_in_review(
+        text=(filters.get("text") or "").strip(),
+        campaign_id=filters["campaign"].pk if filters.get("campaign") else None,
+        unit=filters.get("unit"),
+        platform=filters.get("platform") or "",
+    )
+    page = Paginator(shares, SHARES_PER_PAGE).get_page(request.GET.get("page"))
+    kept = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(
+        request,
+        "verification/review_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "extra_query": (urlencode(kept) + "&") if kept else "",
+            "here": request.get_full_path(),
+            "decisions": ReviewDecision.Decision.choices,
+        },
+    )
+
+
+@require_POST
+@hr_admin_required
+def review_decide(request, pk: int):
+    share = get_object_or_404(Share, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Share #{pk}: choose approve or reject.")
+        return _back_to_queue(request)
+    try:
+        review.decide(
+            share=share,
+            reviewer=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except review.ReviewRefused as exc:
+        messages.error(request, f"Share #{pk}: {exc.message}")
+    else:
+        verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
+        messages.success(request, f"Share #{pk} of {share.staff} {verb}.")
+    return _back_to_queue(request)
+
+
+@require_POST
+@hr_admin_required
+def review_bulk(request):
+    form = DecisionForm(request.POST)
+    share_ids = [int(v) for v in request.POST.getlist("share") if v.isdigit()]
+    if not share_ids:
+        messages.error(request, "Tick at least one share first.")
+        return _back_to_queue(request)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or reject.")
+        return _back_to_queue(request)
+    try:
+        result = review.bulk_decide(
+            share_ids=share_ids,
+            reviewer=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except review.ReviewRefused as exc:
+        messages.error(request, exc.message)
+        return _back_to_queue(request)
+    verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
+    messages.success(request, f"{len(result.decided)} shares {verb}.")
+    if result.skipped:
+        messages.warning(
+            request,
+            "Skipped: " + "; ".join(f"#{share_id} ({why})" for share_id, why in result.skipped),
+        )
+    return _back_to_queue(request)
+
+
+@require_http_methods(["GET", "POST"])
+@hr_admin_required
+def policy_list(request):
+    form = PolicyForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                changed = policies.set_policy(
+                    platform=form.cleaned_data["platform"],
+                    policy=form.cleaned_data["policy"],
+                    sample_percent=form.cleaned_data["sample_percent"],
+                    actor=request.user,
+                )
+            except policies.PolicyInvalid as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    f"{changed.platform_label}: shares are now checked by {changed.describe()}.",
+                )
+                return redirect("review:policy_list")
+        else:
+            messages.error(
+                request,
+                "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
+            )
+    return render(
+        request,
+        "verification/policy_list.html",
+        {
+            "policies": policies.all_policies(),
+            "changes": policies.policy_changes(),
+            "policy_choices": VerificationPolicy.choices,
+        },
+    )
+
+
+def _own_share(request, pk: int) -> Share:
+    share = get_object_or_404(Share.objects.select_related("campaign"), pk=pk)
+    if share.staff_id != request.user.pk:
+        raise PermissionDenied
+    return share
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def screenshot_upload(request, pk: int):
+    share = _own_share(request, pk)
+    form = ScreenshotForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            screenshots.attach_screenshot(
+                share=share, staff=request.user, upload=form.cleaned_data["screenshot"]
+            )
+        except screenshots.ScreenshotRefused as exc:
+            form.add_error("screenshot", exc.message)
+        else:
+            messages.success(request, "Screenshot attached: HR will see it when they review.")
+            return redirect(reverse("review:screenshot_upload", args=[share.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "verification/screenshot_upload.html",
+        {"share": share, "form": form, "in_review": share.status == ShareStatus.NEEDS_REVIEW},
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def screenshot(request, pk: int):
+    share = get_object_or_404(Share, pk=pk)
+    if not screenshots.may_see_screenshot(request.user, share):
+        raise PermissionDenied
+    if not share.screenshot:
+        raise Http404("No screenshot")
+    try:
+        handle, content_type = screenshots.open_screenshot(share)
+    except FileNotFoundError:
+        raise Http404("No screenshot") from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="share-{share.pk}-screenshot"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
