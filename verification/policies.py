@@ -115,7 +115,7 @@ def set_policy(*, platform: str, policy: str, sample_percent: int, actor: User) 
             "sample_percent": before.sample_percent,
             "default": before.is_default,
         },
-        after={"policy": policy, "sample_percent": sample_percent},
+        after={"policy": policy, "sample_percent": sample_percent, "default": False},
     )
     PlatformPolicyChange.objects.create(
         platform=platform,
