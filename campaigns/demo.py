@@ -96,9 +96,8 @@ def _campaign(title, started_days_ago, length, post_platforms, officials, today)
             CampaignPost.objects.create(
                 campaign=campaign,
                 url=url,
-                normalized_url=parsed.normalized_url,
-                platform=parsed.platform,
                 official_account=officials[platform],
+                **CampaignPost.parsed_fields(parsed),
             )
     return campaign
 

@@ -90,6 +90,10 @@ class CampaignPost(models.Model):
     url = models.URLField(max_length=2000)
     normalized_url = models.CharField(max_length=2000)
     platform = models.CharField(max_length=16, choices=Platform.choices)
+    # From campaigns.platforms.parse, as on a share: a share that is this very post (in
+    # another URL shape) or by its author is refused at submission.
+    post_id = models.CharField(max_length=200, blank=True)
+    author_handle = models.CharField(max_length=200, blank=True)
     official_account = models.ForeignKey(
         OfficialAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
     )
@@ -102,9 +106,24 @@ class CampaignPost(models.Model):
                 fields=["campaign", "platform"], name="campaignpost_one_per_platform"
             )
         ]
+        indexes = [
+            models.Index(fields=["normalized_url"], name="campaignpost_url"),
+            models.Index(fields=["platform", "post_id"], name="campaignpost_platform_post"),
+            models.Index(fields=["platform", "author_handle"], name="campaignpost_author"),
+        ]
 
     def __str__(self) -> str:
         return self.normalized_url
+
+    @staticmethod
+    def parsed_fields(parsed) -> dict[str, str]:
+        """The fields a post takes from ``platforms.parse`` of its URL."""
+        return {
+            "normalized_url": parsed.normalized_url,
+            "platform": parsed.platform,
+            "post_id": parsed.post_id or "",
+            "author_handle": parsed.author_handle or "",
+        }
 
 
 class ShareStatus(models.TextChoices):

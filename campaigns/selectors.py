@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import UNIT_SEPARATOR, OrgUnit, User
 
-from .models import Campaign, CampaignPost, CampaignStatus, Share, ShareStatus
+from .models import Campaign, CampaignPost, CampaignStatus, OfficialAccount, Share, ShareStatus
 
 
 def ancestor_paths(unit: OrgUnit) -> list[str]:
@@ -31,19 +32,67 @@ def campaigns_in_audience(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(audience_q(user))
 
 
-def share_rules(campaign: Campaign, user: User) -> tuple[bool, set[str]]:
+OFFICIAL_POST, OFFICIAL_AUTHOR = "official_post", "official_author"
+
+
+def _official_rows(parsed) -> list[QuerySet]:
+    """``(kind, value)`` rows saying whether ``parsed`` is an official post: any campaign's
+    (by normalised URL, or by platform post id in another URL shape), or a post whose
+    author shown in the URL is an official account or the author of an official post."""
+    same_post = Q(normalized_url=parsed.normalized_url)
+    if parsed.post_id:
+        same_post |= Q(platform=parsed.platform, post_id=parsed.post_id)
+    rows = [
+        CampaignPost.objects.filter(same_post)
+        .values_list(Value(OFFICIAL_POST), "normalized_url")
+        .order_by()
+    ]
+    if parsed.author_handle:
+        rows += [
+            CampaignPost.objects.filter(
+                platform=parsed.platform, author_handle=parsed.author_handle
+            )
+            .values_list(Value(OFFICIAL_AUTHOR), "author_handle")
+            .order_by(),
+            OfficialAccount.objects.annotate(lower_handle=Lower("handle"))
+            .filter(platform=parsed.platform, lower_handle=parsed.author_handle)
+            .values_list(Value(OFFICIAL_AUTHOR), "handle")
+            .order_by(),
+        ]
+    return rows
+
+
+def _first_official(rows) -> tuple[str, str] | None:
+    found = [(kind, value) for kind, value in rows if kind in (OFFICIAL_POST, OFFICIAL_AUTHOR)]
+    found.sort(key=lambda row: row[0] != OFFICIAL_POST)  # the post itself says more
+    return found[0] if found else None
+
+
+def official_match(parsed) -> tuple[str, str] | None:
+    """``(OFFICIAL_POST, url)`` or ``(OFFICIAL_AUTHOR, handle)`` when ``parsed`` (a
+    ``platforms.ParsedUrl``) is an official post rather than someone's share of it;
+    None otherwise. One query."""
+    first, *rest = _official_rows(parsed)
+    return _first_official(first.union(*rest, all=True) if rest else first)
+
+
+def share_rules(
+    campaign: Campaign, user: User, parsed=None
+) -> tuple[bool, set[str], tuple[str, str] | None]:
     """What a new share of ``campaign`` by ``user`` must respect, in one query: whether
-    the campaign's audience includes them, and the platforms of its official posts."""
+    the campaign's audience includes them, the platforms of its official posts and,
+    given the share's ``parsed`` URL, whether it is an official post
+    (``official_match``)."""
     posts = CampaignPost.objects.filter(campaign=campaign).values_list(Value("post"), "platform")
     units = Campaign.units.through.objects.filter(campaign=campaign)
-    rows = posts.order_by().union(
-        units.values_list(Value("unit"), "orgunit__path").order_by(), all=True
-    )
-    platforms, audience = set(), set()
-    for kind, value in rows:
-        (platforms if kind == "post" else audience).add(value)
+    arms = [units.values_list(Value("unit"), "orgunit__path").order_by()]
+    if parsed is not None:
+        arms += _official_rows(parsed)
+    rows = list(posts.order_by().union(*arms, all=True))
+    platforms = {value for kind, value in rows if kind == "post"}
+    audience = {value for kind, value in rows if kind == "unit"}
     mine = set(ancestor_paths(user.unit)) if user.unit_id is not None else set()
-    return (not audience or bool(audience & mine)), platforms
+    return (not audience or bool(audience & mine)), platforms, _first_official(rows)
 
 
 def active_campaigns_for(user: User) -> QuerySet[Campaign]:

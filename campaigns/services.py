@@ -65,6 +65,20 @@ def duplicate_message(existing: Share, staff: User) -> DuplicateShare:
     )
 
 
+def official_post_message(official: tuple[str, str]) -> str:
+    """What a person is told who logged an official post instead of their share of it."""
+    kind, value = official
+    if kind == selectors.OFFICIAL_AUTHOR:
+        return (
+            f"That post is by the official account @{value}, not yours: share it from your "
+            "own account, then paste the link of your share."
+        )
+    return (
+        "That is the official post: share it from your own account, then paste the link "
+        "of your share."
+    )
+
+
 def announce_logged(share_id: int) -> None:
     """Tell the listeners (verification queues the check) that a share was logged, after
     its transaction committed. A listener's failure (the broker is down) must not fail
@@ -103,9 +117,11 @@ def _save_share(
 ) -> Share:
     if not campaign.is_open_today():
         raise ShareRefused("campaign", "This campaign is not open for shares today.")
-    in_audience, post_platforms = selectors.share_rules(campaign, staff)
+    in_audience, post_platforms, official = selectors.share_rules(campaign, staff, parsed)
     if not in_audience:
         raise ShareRefused("campaign", "This campaign is not meant for your unit.")
+    if official is not None:
+        raise ShareRefused("url", official_post_message(official))
     if post_platforms and parsed.platform not in post_platforms:
         names = ", ".join(sorted(p.title() for p in post_platforms))
         raise ShareRefused(
@@ -291,10 +307,9 @@ def save_campaign(
     for parsed, url in zip(
         parsed_posts, [u.strip() for u in values.post_urls if u.strip()], strict=True
     ):
+        fields = CampaignPost.parsed_fields(parsed)
         CampaignPost.objects.update_or_create(
-            campaign=campaign,
-            platform=parsed.platform,
-            defaults={"url": url, "normalized_url": parsed.normalized_url},
+            campaign=campaign, platform=fields.pop("platform"), defaults={"url": url, **fields}
         )
     record_campaign_change(actor=actor, campaign=campaign, before=before)
     return campaign

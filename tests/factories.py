@@ -154,10 +154,7 @@ def make_campaign(
     for url in posts:
         parsed = platforms.parse(url)
         CampaignPost.objects.create(
-            campaign=campaign,
-            url=url,
-            normalized_url=parsed.normalized_url,
-            platform=parsed.platform,
+            campaign=campaign, url=url, **CampaignPost.parsed_fields(parsed)
         )
     return campaign
 

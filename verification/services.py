@@ -62,6 +62,7 @@ from django.utils import timezone
 
 from accounts.models import SocialAccount
 from campaigns import kpi_year, platforms
+from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import Share, ShareStatus
 from sharekpi.celery import app as celery_app
@@ -233,6 +234,16 @@ def assess(share: Share, *, policy: policies.EffectivePolicy | None = None) -> D
             return _needs_review(
                 f"the {_label(share.platform)} short link leads to a "
                 f"{_label(found.platform)} post ({found.normalized_url})",
+                url_fetched=parsed.normalized_url,
+            )
+        official = campaign_selectors.official_match(found)
+        if official is not None:
+            return Decision(
+                VerificationOutcome.REJECTED,
+                f"the short link leads to {found.normalized_url}, an official post "
+                f"({official[0]}: {official[1]}), not a share of it",
+                ShareStatus.REJECTED,
+                campaign_services.official_post_message(official),
                 url_fetched=parsed.normalized_url,
             )
         other = _duplicate_of(share, found.normalized_url)
