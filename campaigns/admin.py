@@ -74,6 +74,8 @@ class ShareAdmin(admin.ModelAdmin):
     readonly_fields = [
         "status",
         "status_reason",
+        "status_code",
+        "status_params",
         "normalized_url",
         "short_url",
         "platform",

@@ -56,13 +56,13 @@ POST_SHAPES = {
     Platform.TIKTOK: "https://www.tiktok.com/@{handle}/video/{number}",
 }
 
-# (cumulative chance, status, reason). verification.demo then records the attempt that
-# decided each share.
+# (cumulative chance, status, reason code of verification.reasons). verification.demo
+# then records the attempt that decided each share.
 OUTCOMES = [
-    (0.86, ShareStatus.VERIFIED, "Structural checks passed."),
-    (0.93, ShareStatus.NEEDS_REVIEW, "Sampled for review."),
-    (0.97, ShareStatus.REJECTED, "The post was not found."),
-    (1.01, ShareStatus.REMOVED, "The post has been removed."),
+    (0.86, ShareStatus.VERIFIED, "verified.checks"),
+    (0.93, ShareStatus.NEEDS_REVIEW, "review.sampled"),
+    (0.97, ShareStatus.REJECTED, "rejected.gone"),
+    (1.01, ShareStatus.REMOVED, "removed.gone"),
 ]
 
 
@@ -127,7 +127,7 @@ def _shares_for(campaign, people, accounts_by_user, rng, today, now):
         )
         submitted_at = min(moment, now - datetime.timedelta(minutes=5))
         roll = rng.random()
-        status, reason = next(o[1:] for o in OUTCOMES if roll < o[0])
+        status, code = next(o[1:] for o in OUTCOMES if roll < o[0])
         shares.append(
             Share(
                 staff=user,
@@ -138,7 +138,8 @@ def _shares_for(campaign, people, accounts_by_user, rng, today, now):
                 post_id=parsed.post_id or "",
                 author_handle=parsed.author_handle or "",
                 status=status,
-                status_reason="" if status == ShareStatus.VERIFIED else reason,
+                status_code=code,
+                status_params={"platform": parsed.platform},
                 source=rng.choice([ShareSource.FORM, ShareSource.BOOKMARKLET, ShareSource.API]),
                 submitted_at=submitted_at,
                 verified_at=submitted_at if status != ShareStatus.NEEDS_REVIEW else None,

@@ -158,7 +158,11 @@ class Share(models.Model):
     status = models.CharField(
         max_length=16, choices=ShareStatus.choices, default=ShareStatus.PENDING, db_index=True
     )
+    # Why it has its status: HR's own words, or a code of the reason catalogue with its
+    # parameters (campaigns.reasons; the catalogue is verification.reasons).
     status_reason = models.TextField(blank=True)
+    status_code = models.CharField(max_length=40, blank=True)
+    status_params = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=16, choices=ShareSource.choices, default=ShareSource.FORM)
     submitted_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -186,3 +190,10 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id}: {self.normalized_url} ({self.status})"
+
+    @property
+    def reason(self):
+        """How the reason of its status reads (campaigns.reasons.Described)."""
+        from .reasons import describe
+
+        return describe(self)

@@ -15,8 +15,9 @@ from django.utils import timezone
 import audit
 from accounts.models import OrgUnit, User
 
-from . import platforms, selectors
+from . import platforms, reasons, selectors
 from .models import Campaign, CampaignPost, CampaignStatus, Share, ShareSource, ShareStatus
+from .reasons import Reason
 from .signals import StatusChange, share_logged, share_status_changed, share_statuses_changed
 
 log = logging.getLogger(__name__)
@@ -179,19 +180,23 @@ def _clash(
     return None
 
 
+_STATUS_FIELDS = ["status", "status_reason", "status_code", "status_params", "verified_at"]
+
+
 def change_share_status(
-    *, share: Share, new_status: str, reason: str = "", save_fields: tuple[str, ...] = ()
+    *, share: Share, new_status: str, reason: Reason = "", save_fields: tuple[str, ...] = ()
 ) -> Share:
-    """Set a share's status and announce it. Callers hold a transaction and a row lock."""
+    """Set a share's status and announce it. Callers hold a transaction and a row lock.
+    ``reason``: HR's words, or a code of the catalogue (campaigns.reasons)."""
     old_status = _set_status(share, new_status, reason)
-    share.save(update_fields=["status", "status_reason", "verified_at", "updated_at", *save_fields])
+    share.save(update_fields=[*_STATUS_FIELDS, "updated_at", *save_fields])
     if old_status != new_status:
         announce_status_change(share=share, old_status=old_status, new_status=new_status)
     return share
 
 
 def change_share_statuses(
-    changes: Sequence[tuple[Share, str, str]], *, save_fields: tuple[str, ...] = ()
+    changes: Sequence[tuple[Share, str, Reason]], *, save_fields: tuple[str, ...] = ()
 ) -> None:
     """Set several shares' statuses — ``(share, new status, reason)`` — in one UPDATE and
     announce each change. Callers hold a transaction and the rows' locks."""
@@ -203,18 +208,18 @@ def change_share_statuses(
         share.updated_at = now  # bulk_update does not run auto_now
     Share.objects.bulk_update(
         [share for share, _, _ in changes],
-        ["status", "status_reason", "verified_at", "updated_at", *save_fields],
+        [*_STATUS_FIELDS, "updated_at", *save_fields],
     )
     for (share, new_status, _), old_status in zip(changes, old_statuses, strict=True):
         if old_status != new_status:
             announce_status_change(share=share, old_status=old_status, new_status=new_status)
 
 
-def _set_status(share: Share, new_status: str, reason: str) -> str:
+def _set_status(share: Share, new_status: str, reason: Reason) -> str:
     """Change the share's status fields in memory; its old status."""
     old_status = share.status
     share.status = new_status
-    share.status_reason = reason
+    share.status_reason, share.status_code, share.status_params = reasons.fields(reason)
     if new_status == ShareStatus.VERIFIED and share.verified_at is None:
         share.verified_at = timezone.now()
     return old_status

@@ -60,6 +60,12 @@ OLD_COLUMNS = {
         "id", "campaign_id", "url", "normalized_url", "platform", "official_account_id",
         "created_at",
     ],
+    # Reason codes (campaigns 0005) are added beside status_reason, which stays as it was.
+    "campaigns_share": [
+        "id", "staff_id", "campaign_id", "url", "normalized_url", "short_url", "platform",
+        "post_id", "author_handle", "status", "status_reason", "source", "submitted_at",
+        "verified_at", "last_checked_at", "screenshot", "created_at", "updated_at",
+    ],
 }  # fmt: skip
 
 TABLE_DIGESTS = f"""

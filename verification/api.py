@@ -105,7 +105,7 @@ class ShareReviewView(APIView):
                 {
                     "id": share.pk,
                     "status": share.status,
-                    "status_reason": share.status_reason,
+                    "status_reason": share.reason.staff,
                     "decision": decided.decision,
                     "reviewed_by": request.user.staff_id,
                     "reviewed_at": decided.decided_at,

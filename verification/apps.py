@@ -7,4 +7,9 @@ class VerificationConfig(AppConfig):
 
     def ready(self) -> None:
         # campaigns announces each logged share; verification queues its check.
-        from . import checks, handlers  # noqa: F401 - registers the checks and receivers
+        from campaigns import reasons as campaign_reasons
+
+        from . import checks, handlers, reasons  # noqa: F401 - registers the checks and receivers
+
+        # campaigns' pages show a share's reason through the catalogue of reason codes.
+        campaign_reasons.register(reasons.describe)

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 
 from campaigns.models import Share, ShareStatus
 
+from . import reasons
 from .models import VerificationAttempt, VerificationOutcome
 
 OUTCOME_OF = {
@@ -33,11 +34,11 @@ def seed(*, stdout) -> None:
             started_at=submitted_at + datetime.timedelta(seconds=40),
             url_fetched="",
             outcome=OUTCOME_OF[status],
-            reason=f"{reason or 'Structural checks passed.'} (demo data)",
+            reason=f"{reasons.describe(code, params).hr} (demo data)",
             duration_ms=0,
         )
-        for share_id, status, reason, submitted_at in undocumented.values_list(
-            "pk", "status", "status_reason", "submitted_at"
+        for share_id, status, code, params, submitted_at in undocumented.values_list(
+            "pk", "status", "status_code", "status_params", "submitted_at"
         ).iterator()
     ]
     VerificationAttempt.objects.bulk_create(attempts, batch_size=1000)

@@ -15,8 +15,19 @@ class VerificationAttemptSerializer(serializers.ModelSerializer):
 
 
 class ShareDetailSerializer(ShareListItemSerializer):
+    status_reason = serializers.CharField(
+        source="reason.staff",
+        read_only=True,
+        help_text="Why the share has its status, in plain words: HR's reason as written, "
+        "or the message of its reason code.",
+    )
+    reason_code = serializers.CharField(
+        source="status_code",
+        read_only=True,
+        help_text="The reason code (verification.reasons); empty for HR's own words.",
+    )
     attempts = VerificationAttemptSerializer(many=True, read_only=True)
 
     class Meta(ShareListItemSerializer.Meta):
-        fields = [*ShareListItemSerializer.Meta.fields, "status_reason", "attempts"]
+        fields = [*ShareListItemSerializer.Meta.fields, "status_reason", "reason_code", "attempts"]
         read_only_fields = fields

@@ -65,12 +65,14 @@ from campaigns import kpi_year, platforms
 from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import Share, ShareStatus
+from campaigns.reasons import Coded, Reason
 from sharekpi.celery import app as celery_app
 
 from . import policies, verifiers
 from .group_commit import GroupCommitter
 from .models import PlatformPolicy, VerificationAttempt, VerificationOutcome, VerificationPolicy
 from .ratelimit import RateLimited
+from .reasons import coded
 from .verifiers import TemporaryFailure
 
 log = logging.getLogger(__name__)
@@ -90,7 +92,7 @@ class Decision:
     outcome: str  # VerificationOutcome
     reason: str  # for the attempt (details)
     status: str | None  # the share's new status; None = leave it as it is
-    status_reason: str = ""  # what the member of staff sees
+    why: Coded | None = None  # what the member of staff reads (verification.reasons)
     http_status: int | None = None
     url_fetched: str = ""
     resolved: platforms.ParsedUrl | None = None  # where a short link led
@@ -100,43 +102,34 @@ def _label(platform: str) -> str:
     return platforms.PLATFORM_LABELS.get(platform, platform)
 
 
-def _needs_review(reason: str, status_reason: str = "", **kwargs) -> Decision:
+def _needs_review(reason: str, why: Coded, **kwargs) -> Decision:
     return Decision(
-        VerificationOutcome.NEEDS_REVIEW,
-        reason,
-        ShareStatus.NEEDS_REVIEW,
-        status_reason or reason,
-        **kwargs,
+        VerificationOutcome.NEEDS_REVIEW, reason, ShareStatus.NEEDS_REVIEW, why, **kwargs
     )
 
 
-def _from_evidence(evidence: verifiers.Evidence, *, prefix: str = "") -> Decision:
+# What the person reads when the evidence does not say more than its outcome.
+_EVIDENCE_CODES = {
+    verifiers.VERIFIED: "verified.evidence",
+    verifiers.GONE: "rejected.gone",
+    verifiers.EXISTS: "review.author_unchecked",
+    verifiers.INCONCLUSIVE: "review.not_visible",
+}
+
+
+def _from_evidence(evidence: verifiers.Evidence, platform: str) -> Decision:
     """Map a verifier's evidence to a decision under the evidence policy."""
     where = {"http_status": evidence.http_status, "url_fetched": evidence.url_fetched}
-    reason = prefix + evidence.reason
+    why = evidence.why or coded(_EVIDENCE_CODES[evidence.outcome], platform=platform)
     if evidence.outcome == verifiers.VERIFIED:
         return Decision(
-            VerificationOutcome.VERIFIED, reason, ShareStatus.VERIFIED, evidence.reason, **where
+            VerificationOutcome.VERIFIED, evidence.reason, ShareStatus.VERIFIED, why, **where
         )
-    if evidence.outcome == verifiers.REJECTED:
+    if evidence.outcome in (verifiers.REJECTED, verifiers.GONE):
         return Decision(
-            VerificationOutcome.REJECTED, reason, ShareStatus.REJECTED, evidence.reason, **where
+            VerificationOutcome.REJECTED, evidence.reason, ShareStatus.REJECTED, why, **where
         )
-    if evidence.outcome == verifiers.GONE:
-        return Decision(
-            VerificationOutcome.REJECTED,
-            reason,
-            ShareStatus.REJECTED,
-            f"the post is gone: {evidence.reason}",
-            **where,
-        )
-    if evidence.outcome == verifiers.EXISTS:
-        return _needs_review(
-            reason,
-            f"the post exists but its author could not be checked: {evidence.reason}",
-            **where,
-        )
-    return _needs_review(reason, evidence.reason, **where)
+    return _needs_review(evidence.reason, why, **where)
 
 
 def _sampled(percent: int) -> bool:
@@ -148,30 +141,62 @@ def _by_policy(
 ) -> Decision:
     name = _label(share.platform)
     prefix = "" if network else f"{NETWORK_OFF}: structural checks only; "
+    platform = share.platform
     if policy.policy == VerificationPolicy.REVIEW:
         return _needs_review(
             f"{prefix}the {name} policy sends every share to review",
-            f"every {name} share is reviewed by HR",
+            coded("review.policy", platform=platform),
         )
     if policy.policy == VerificationPolicy.SAMPLE:
         if _sampled(policy.sample_percent):
             return _needs_review(
                 f"{prefix}structural checks passed; sampled for review "
                 f"({policy.sample_percent} % of {name} shares)",
-                "sampled for review",
+                coded("review.sampled", platform=platform),
             )
         return Decision(
             VerificationOutcome.VERIFIED,
             f"{prefix}structural checks passed; not sampled "
             f"({policy.sample_percent} % of {name} shares go to review)",
             ShareStatus.VERIFIED,
-            "structural checks passed",
+            coded("verified.checks", platform=platform),
         )
     if not network:
         return _needs_review(
-            f"{prefix}the {name} policy needs evidence from {name}", "network checks are off"
+            f"{prefix}the {name} policy needs evidence from {name}",
+            coded("review.not_checked", platform=platform),
         )
-    return _from_evidence(verifiers.verify(share, parsed))
+    return _from_evidence(verifiers.verify(share, parsed), platform)
+
+
+def _author_in_url(share: Share, parsed: platforms.ParsedUrl) -> Decision | None:
+    """Where the link itself names its author (facebook vanity paths, x, tiktok, threads,
+    linkedin), the author must be the person's registered account on that platform; if
+    not, or if they have none, HR looks, whatever the policy (never an automatic reject:
+    the handle may simply be out of date). An official account's handle was refused at
+    submission already."""
+    author = parsed.author_handle
+    if not author:
+        return None
+    handles = [
+        handle.lstrip("@") for handle, _url in verifiers.registered_accounts(share, parsed.platform)
+    ]
+    name = _label(parsed.platform)
+    if not handles:
+        return _needs_review(
+            f"the link names the author @{author}; {share.staff} has no registered {name} "
+            "account to compare with",
+            coded("review.no_account", platform=parsed.platform, author=author),
+        )
+    if author.lower() in {handle.lower() for handle in handles}:
+        return None
+    return _needs_review(
+        f"the link names the author @{author}, not the registered {name} account "
+        + ", ".join(f"@{handle}" for handle in handles),
+        coded(
+            "review.author_not_yours", platform=parsed.platform, author=author, handle=handles[0]
+        ),
+    )
 
 
 def _duplicate_of(share: Share, normalized_url: str) -> Share | None:
@@ -184,7 +209,7 @@ def _duplicate(share: Share, other: Share, resolved: platforms.ParsedUrl) -> Dec
         f"the short link leads to {resolved.normalized_url}, already logged as share "
         f"#{other.pk}: {DUPLICATE_REASON}",
         ShareStatus.REJECTED,
-        DUPLICATE_REASON,
+        coded("rejected.duplicate"),
         url_fetched=share.normalized_url,
     )
 
@@ -208,7 +233,7 @@ def assess(share: Share, *, policy: policies.EffectivePolicy | None = None) -> D
             VerificationOutcome.REJECTED,
             f"structural check failed: {exc}",
             ShareStatus.REJECTED,
-            str(exc),
+            coded("rejected.invalid", error=str(exc)),
         )
     if policy is None:
         policy = policies.policy_for(share.platform)
@@ -217,23 +242,29 @@ def assess(share: Share, *, policy: policies.EffectivePolicy | None = None) -> D
         if not network:
             return _needs_review(
                 f"{NETWORK_OFF}: the short link {parsed.normalized_url} cannot be expanded",
-                "network checks are off: the short link could not be expanded",
+                coded("review.short_link", platform=share.platform),
             )
         resolution = verifiers.resolve_short_link(parsed)
         found = resolution.parsed
         if found is None:
             evidence = resolution.evidence
+            where = {"http_status": evidence.http_status, "url_fetched": evidence.url_fetched}
             if evidence.outcome == verifiers.GONE:
-                return _from_evidence(evidence)
+                return Decision(
+                    VerificationOutcome.REJECTED,
+                    evidence.reason,
+                    ShareStatus.REJECTED,
+                    coded("rejected.link_gone", platform=share.platform),
+                    **where,
+                )
             return _needs_review(
-                evidence.reason,
-                http_status=evidence.http_status,
-                url_fetched=evidence.url_fetched,
+                evidence.reason, coded("review.short_link", platform=share.platform), **where
             )
         if found.platform != share.platform:
             return _needs_review(
                 f"the {_label(share.platform)} short link leads to a "
                 f"{_label(found.platform)} post ({found.normalized_url})",
+                coded("review.short_link_elsewhere", platform=share.platform, other=found.platform),
                 url_fetched=parsed.normalized_url,
             )
         official = campaign_selectors.official_match(found)
@@ -243,20 +274,20 @@ def assess(share: Share, *, policy: policies.EffectivePolicy | None = None) -> D
                 f"the short link leads to {found.normalized_url}, an official post "
                 f"({official[0]}: {official[1]}), not a share of it",
                 ShareStatus.REJECTED,
-                campaign_services.official_post_message(official),
+                coded("rejected.official_post"),
                 url_fetched=parsed.normalized_url,
             )
         other = _duplicate_of(share, found.normalized_url)
         if other is not None:
             return replace(_duplicate(share, other, found), resolved=found)
-        decision = _by_policy(share, found, policy, network=True)
+        decision = _author_in_url(share, found) or _by_policy(share, found, policy, network=True)
         return replace(
             decision,
             reason=f"the short link leads to {found.normalized_url}; {decision.reason}",
             url_fetched=decision.url_fetched or parsed.normalized_url,
             resolved=found,
         )
-    return _by_policy(share, parsed, policy, network=network)
+    return _author_in_url(share, parsed) or _by_policy(share, parsed, policy, network=network)
 
 
 def assess_recheck(share: Share) -> Decision:
@@ -287,7 +318,7 @@ def assess_recheck(share: Share) -> Decision:
             VerificationOutcome.REMOVED,
             f"re-check: {evidence.reason}",
             ShareStatus.REMOVED,
-            f"the post was removed: {evidence.reason}",
+            coded("removed.gone", platform=share.platform),
             **where,
         )
     return Decision(
@@ -461,7 +492,7 @@ def run(
         elif tries >= max_tries:
             decision = _needs_review(
                 f"could not reach {name} after {tries} tries: {exc.reason}",
-                f"could not reach {name} after {tries} tries",
+                coded("review.unreachable", platform=share.platform, tries=tries),
                 **where,
             )
         else:
@@ -562,7 +593,7 @@ class _GroupWrites:
     """The rows a group's usual decisions write, one statement each at its end."""
 
     attempts: list[VerificationAttempt] = field(default_factory=list)
-    statuses: list[tuple[Share, str, str]] = field(default_factory=list)
+    statuses: list[tuple[Share, str, Reason]] = field(default_factory=list)
 
 
 def commit_many(pending: Sequence[PendingCommit]) -> list[str | None]:
@@ -639,7 +670,7 @@ def _commit(
         reason=decision.reason,
         task_id=task_id,
     )
-    reason = decision.status_reason or decision.reason
+    reason = decision.why or decision.reason
     if decision.status is not None and fields == ["last_checked_at"]:
         writes.attempts.append(attempt)
         writes.statuses.append((share, decision.status, reason))

@@ -45,8 +45,10 @@ from urllib.parse import urljoin, urlsplit
 from accounts.models import SocialAccount
 from campaigns import platforms
 from campaigns.models import Share
+from campaigns.reasons import Coded
 
 from . import fetch, ratelimit
+from .reasons import coded
 
 # Evidence outcomes.
 VERIFIED = "verified"  # the post exists and is by the staff member's registered account
@@ -90,9 +92,11 @@ _UNAVAILABLE_MARKERS = (
 @dataclass(frozen=True)
 class Evidence:
     outcome: str
-    reason: str
+    reason: str  # the detail, for the attempt (HR)
     http_status: int | None = None
     url_fetched: str = ""
+    # What the person reads (verification.reasons), where the outcome alone does not say.
+    why: Coded | None = None
 
 
 @dataclass(frozen=True)
@@ -279,6 +283,7 @@ def _no_account(share: Share, platform: str, author: str, result) -> Evidence:
         f"{label(platform)} account to compare with",
         result.status,
         result.url,
+        why=coded("review.no_account", platform=platform, author=author),
     )
 
 
@@ -301,6 +306,12 @@ def _match_author(share: Share, platform: str, author: str, result) -> Evidence:
         + ", ".join(f"@{h}" for h in handles),
         result.status,
         result.url,
+        why=coded(
+            "rejected.author",
+            platform=platform,
+            author=author,
+            handles=", ".join(f"@{h}" for h in handles),
+        ),
     )
 
 
@@ -348,6 +359,7 @@ def _match_youtube_author(share: Share, author_url: str, result) -> Evidence:
             f"@{accounts[0][0]} is written another way: compare them by hand",
             result.status,
             result.url,
+            why=coded("review.author_unchecked", platform=platforms.YOUTUBE),
         )
     if name.lower() in {h.lower() for h in comparable}:
         return Evidence(
@@ -362,6 +374,12 @@ def _match_youtube_author(share: Share, author_url: str, result) -> Evidence:
         + ", ".join(f"@{h}" for h in comparable),
         result.status,
         result.url,
+        why=coded(
+            "rejected.author",
+            platform=platforms.YOUTUBE,
+            author=name,
+            handles=", ".join(f"@{h}" for h in comparable),
+        ),
     )
 
 

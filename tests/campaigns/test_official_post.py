@@ -151,7 +151,8 @@ def test_a_short_link_to_the_official_post_is_rejected_by_the_verifier(
     share.refresh_from_db()
 
     assert share.status == ShareStatus.REJECTED
-    assert share.status_reason == OFFICIAL_POST_MESSAGE
+    assert share.status_code == "rejected.official_post"
+    assert share.reason.staff.startswith("The link leads to the official post, not to your share.")
     attempt = share.attempts.get()
     assert attempt.outcome == VerificationOutcome.REJECTED
     assert "an official post" in attempt.reason

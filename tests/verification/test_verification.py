@@ -47,6 +47,11 @@ ALL_HOSTS = (
 )
 
 
+def detail(share: Share) -> str:
+    """The detail HR reads: the reason of the attempt that decided the share."""
+    return share.attempts.order_by("-pk").first().reason
+
+
 @pytest.fixture(autouse=True)
 def verification_settings(settings):
     settings.SHAREKPI_VERIFY_NETWORK = True
@@ -82,6 +87,9 @@ def alice():
         handle="alice",
         profile_url="https://www.youtube.com/@alice",
     )
+    # The walled platforms: the handles her post links show.
+    for name, handle in ((Platform.FACEBOOK, "alice.tan"), (Platform.THREADS, "alice")):
+        SocialAccountFactory(user=user, platform=name, handle=handle)
     return user
 
 
@@ -144,8 +152,8 @@ def test_x_post_by_someone_else_is_rejected(platform, alice, campaign):
     share = verify(make_share(alice, campaign, X_POST))
 
     assert share.status == ShareStatus.REJECTED
-    assert "@mallory" in share.status_reason
-    assert "@Alice" in share.status_reason
+    assert "@mallory" in detail(share)
+    assert "@Alice" in detail(share)
     assert only_attempt(share).outcome == VerificationOutcome.REJECTED
 
 
@@ -159,7 +167,7 @@ def test_no_registered_account_goes_to_review_saying_so(platform, bob, campaign)
     share = verify(make_share(bob, campaign, "https://x.com/bob/status/1790000000000000002"))
 
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "no registered X (Twitter) account" in share.status_reason
+    assert "no registered X (Twitter) account" in detail(share)
 
 
 def test_x_oembed_404_confirmed_by_the_post_page_is_rejected_as_gone(platform, alice, campaign):
@@ -168,7 +176,7 @@ def test_x_oembed_404_confirmed_by_the_post_page_is_rejected_as_gone(platform, a
     share = verify(make_share(alice, campaign, X_POST))
 
     assert share.status == ShareStatus.REJECTED
-    assert share.status_reason.startswith("the post is gone")
+    assert share.status_code == "rejected.gone"
     assert only_attempt(share).http_status == 404
 
 
@@ -178,21 +186,21 @@ def test_x_oembed_404_alone_may_be_rate_limiting_so_review(platform, alice, camp
     share = verify(make_share(alice, campaign, X_POST))
 
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "rate limiting" in share.status_reason
+    assert "rate limiting" in detail(share)
 
 
 def test_x_protected_account_goes_to_review(platform, alice, campaign):
     platform.route("publish.twitter.com", "/oembed", status=403)
     share = verify(make_share(alice, campaign, X_POST))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "403" in share.status_reason
+    assert "403" in detail(share)
 
 
 def test_oembed_answer_that_is_not_json_goes_to_review(platform, alice, campaign):
     platform.route("publish.twitter.com", "/oembed", body=b"<html>are you a robot?</html>")
     share = verify(make_share(alice, campaign, X_POST))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "JSON" in share.status_reason
+    assert "JSON" in detail(share)
 
 
 # --- TikTok ------------------------------------------------------------------------------
@@ -212,7 +220,7 @@ def test_tiktok_other_author_is_rejected(platform, alice, campaign):
     platform.route("www.tiktok.com", "/oembed", json={"author_unique_id": "someone.else"})
     share = verify(make_share(alice, campaign, TIKTOK_POST))
     assert share.status == ShareStatus.REJECTED
-    assert "@someone.else" in share.status_reason
+    assert "@someone.else" in detail(share)
 
 
 def test_tiktok_short_link_is_expanded_then_checked(platform, alice, campaign):
@@ -247,7 +255,7 @@ def test_youtube_channel_id_cannot_be_compared_with_a_handle(platform, alice, ca
     )
     share = verify(make_share(alice, campaign, YOUTUBE_POST))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "by hand" in share.status_reason
+    assert "by hand" in detail(share)
 
 
 def test_youtube_404_confirmed_on_the_watch_page_is_rejected(platform, alice, campaign):
@@ -255,7 +263,8 @@ def test_youtube_404_confirmed_on_the_watch_page_is_rejected(platform, alice, ca
     platform.route("www.youtube.com", "/watch", status=404)
     share = verify(make_share(alice, campaign, YOUTUBE_POST))
     assert share.status == ShareStatus.REJECTED
-    assert "gone" in share.status_reason
+    assert "404" in detail(share)
+    assert share.status_code == "rejected.gone"
 
 
 def test_youtube_400_and_unavailable_marker_is_gone(platform, alice, campaign):
@@ -276,8 +285,8 @@ def test_youtube_401_exists_with_embedding_off_goes_to_review_under_evidence(
     platform.route("www.youtube.com", "/oembed", status=401)
     share = verify(make_share(alice, campaign, YOUTUBE_POST))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "author could not be checked" in share.status_reason
-    assert "embedding" in share.status_reason
+    assert share.status_code == "review.author_unchecked"
+    assert "embedding" in detail(share)
 
 
 def test_youtube_under_sample_policy_is_not_fetched(platform, alice, campaign):
@@ -309,7 +318,7 @@ def test_facebook_redirect_to_login_is_inconclusive(
     share = verify(make_share(alice, campaign, FACEBOOK_POST))
 
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "login page" in share.status_reason
+    assert "login page" in detail(share)
     assert only_attempt(share).outcome == VerificationOutcome.NEEDS_REVIEW
 
 
@@ -323,7 +332,7 @@ def test_facebook_login_form_on_the_post_page_is_inconclusive(
     )
     share = verify(make_share(alice, campaign, FACEBOOK_POST))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "login form" in share.status_reason
+    assert "login form" in detail(share)
 
 
 def test_canonical_link_to_login_is_inconclusive(
@@ -337,7 +346,7 @@ def test_canonical_link_to_login_is_inconclusive(
     )
     share = verify(make_share(alice, campaign, "https://www.instagram.com/p/CxYz123abcd/"))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "login page" in share.status_reason
+    assert "login page" in detail(share)
 
 
 def test_captcha_is_inconclusive(platform, alice, campaign, evidence_for_walled_platforms):
@@ -346,7 +355,7 @@ def test_captcha_is_inconclusive(platform, alice, campaign, evidence_for_walled_
     )
     share = verify(make_share(alice, campaign, "https://www.threads.com/@alice/post/DAbc123xyz"))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "captcha" in share.status_reason
+    assert "captcha" in detail(share)
 
 
 def test_linkedin_999_is_inconclusive(platform, alice, campaign, evidence_for_walled_platforms):
@@ -354,7 +363,7 @@ def test_linkedin_999_is_inconclusive(platform, alice, campaign, evidence_for_wa
     platform.route("www.linkedin.com", "/feed/update/urn:li:activity:7100000000000000001", 999)
     share = verify(make_share(alice, campaign, url))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "999" in share.status_reason
+    assert "999" in detail(share)
     assert only_attempt(share).http_status == 999
 
 
@@ -375,7 +384,6 @@ def test_linkedin_authwall_is_inconclusive(
 def test_open_page_whose_canonical_names_the_author_is_verified(
     platform, alice, campaign, evidence_for_walled_platforms
 ):
-    SocialAccountFactory(user=alice, platform=Platform.FACEBOOK, handle="alice.tan")
     platform.route(
         "www.facebook.com",
         "/alice.tan/posts/1234567890",
@@ -415,7 +423,8 @@ def test_short_link_to_an_already_logged_post_is_a_duplicate(platform, alice, bo
     share = verify(share)
 
     assert share.status == ShareStatus.REJECTED
-    assert share.status_reason == "duplicate of an already logged post"
+    assert share.status_code == "rejected.duplicate"
+    assert "already logged (by you or by someone else)" in share.reason.staff
     assert f"#{first.pk}" in only_attempt(share).reason
     assert share.normalized_url == "https://fb.watch/abcDEF123"
 
@@ -430,7 +439,7 @@ def test_facebook_share_link_that_stays_on_share_goes_to_review(platform, alice,
     )
     share = verify(make_share(alice, campaign, "https://www.facebook.com/share/p/1AbCdEfGh/"))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "does not name a post" in share.status_reason
+    assert "does not name a post" in detail(share)
 
 
 def test_share_link_that_leads_to_login_goes_to_review(platform, alice, campaign):
@@ -441,14 +450,14 @@ def test_share_link_that_leads_to_login_goes_to_review(platform, alice, campaign
     )
     share = verify(make_share(alice, campaign, "https://www.instagram.com/share/BAbc123"))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "login page" in share.status_reason
+    assert "login page" in detail(share)
 
 
 def test_short_link_leading_off_the_platform_goes_to_review(platform, alice, campaign):
     platform.redirect("t.co", "/AbC123", "https://example.com/some-article", 301)
     share = verify(make_share(alice, campaign, "https://t.co/AbC123"))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "example.com" in share.status_reason
+    assert "example.com" in detail(share)
 
 
 def test_short_link_that_answers_404_is_rejected(platform, alice, campaign):
@@ -516,7 +525,11 @@ def test_last_try_ends_in_review(platform, alice, campaign):
     share = verify(make_share(alice, campaign, X_POST), tries=6, max_tries=6)
 
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert share.status_reason == "could not reach X (Twitter) after 6 tries"
+    assert (share.status_code, share.status_params) == (
+        "review.unreachable",
+        {"platform": "x", "tries": 6},
+    )
+    assert "could not be reached after 6 tries" in share.reason.staff
     assert only_attempt(share).outcome == VerificationOutcome.NEEDS_REVIEW
 
 
@@ -524,7 +537,7 @@ def test_redirect_to_a_refused_host_goes_to_review_not_reject(platform, alice, c
     platform.redirect("publish.twitter.com", "/oembed", "https://evil.example/steal")
     share = verify(make_share(alice, campaign, X_POST))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "not a platform host" in share.status_reason
+    assert "not a platform host" in detail(share)
 
 
 def test_oversized_answer_goes_to_review(platform, alice, campaign, settings):
@@ -532,7 +545,7 @@ def test_oversized_answer_goes_to_review(platform, alice, campaign, settings):
     platform.huge("www.tiktok.com", "/oembed", size=50_000)
     share = verify(make_share(alice, campaign, TIKTOK_POST))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "more than the 10000 allowed" in share.status_reason
+    assert "more than the 10000 allowed" in detail(share)
 
 
 def test_over_our_own_rate_limit_defers_without_an_attempt(platform, alice, settings):
@@ -586,7 +599,7 @@ def test_sample_policy_is_deterministic_at_0_and_100(platform, alice, percent, s
     for share in shares:
         assert verify(share, task_id=f"t{share.pk}").status == status
     if percent == 100:
-        assert {s.status_reason for s in Share.objects.all()} == {"sampled for review"}
+        assert {s.status_code for s in Share.objects.all()} == {"review.sampled"}
     assert platform.requests == []  # structural checks only
 
 
@@ -595,7 +608,8 @@ def test_review_policy_sends_everything_to_review(platform, alice, campaign):
     platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
     share = verify(make_share(alice, campaign, X_POST))
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert "reviewed by HR" in share.status_reason
+    assert "sends every share to review" in detail(share)
+    assert share.reason.staff.startswith("HR checks every X (Twitter) share")
     assert platform.requests == []
 
 
@@ -607,7 +621,8 @@ def test_network_off_evidence_policy_goes_to_review(platform, alice, campaign, s
     share = verify(make_share(alice, campaign, X_POST))
 
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert share.status_reason == "network checks are off"
+    assert share.status_code == "review.not_checked"
+    assert "network" not in share.reason.staff
     assert "network verification is off" in only_attempt(share).reason
     assert platform.requests == []
 
@@ -636,7 +651,7 @@ def test_link_that_no_longer_passes_structural_checks_is_rejected(platform, alic
     Share.objects.filter(pk=share.pk).update(url="https://x.com/alice")  # a profile, not a post
     share = verify(share)
     assert share.status == ShareStatus.REJECTED
-    assert "profile" in share.status_reason
+    assert "profile" in detail(share)
 
 
 def test_running_twice_with_the_same_task_id_records_one_attempt(
@@ -809,7 +824,7 @@ def test_no_registered_account_costs_no_extra_statement(
     assert len(sql) == 4, sql
     share.refresh_from_db()
     # The staff member is named from the first query (str(user)), not loaded again.
-    assert "Bob Lim (bob) has no registered X (Twitter) account" in share.status_reason
+    assert "Bob Lim (bob) has no registered X (Twitter) account" in detail(share)
 
 
 def test_nothing_to_do_is_one_statement(platform, alice, campaign, no_status_listeners):
@@ -842,7 +857,7 @@ def test_every_registered_account_on_the_platform_is_compared(platform, alice, c
     other = make_share(alice, make_campaign("C2"), "https://x.com/alice/status/1790000000000000009")
     other = verify(other, task_id="t-2")
     assert other.status == ShareStatus.REJECTED
-    assert other.status_reason.endswith("account @Alice, @alice_work")
+    assert detail(other).endswith("account @Alice, @alice_work")
 
 
 def test_a_policy_changed_by_hr_applies_to_the_next_verification(platform, alice, campaign):
@@ -1000,3 +1015,16 @@ def test_a_group_commit_writes_each_share_once_in_a_fixed_number_of_statements(
     # A group delivered again (after a crash before the ack) writes nothing twice.
     assert verification.commit_many(items) == [None] * len(items)
     assert VerificationAttempt.objects.filter(share__in=shares).count() == len(shares)
+
+
+def test_a_short_link_to_a_post_by_someone_else_goes_to_review(platform, alice, campaign):
+    set_policy(Platform.FACEBOOK, VerificationPolicy.SAMPLE, 0)
+    platform.redirect("fb.watch", "/abcDEF124", "https://www.facebook.com/mallory/posts/55")
+    share = verify(make_share(alice, campaign, "https://fb.watch/abcDEF124/"))
+
+    assert share.status == ShareStatus.NEEDS_REVIEW
+    assert (share.status_code, share.status_params) == (
+        "review.author_not_yours",
+        {"platform": "facebook", "author": "mallory", "handle": "alice.tan"},
+    )
+    assert share.normalized_url == "https://www.facebook.com/mallory/posts/55"

@@ -89,7 +89,10 @@ def test_verify_share_retries_then_gives_up_to_review(x_platform, alice, campaig
 
     share.refresh_from_db()
     assert share.status == ShareStatus.NEEDS_REVIEW
-    assert share.status_reason == "could not reach X (Twitter) after 6 tries"
+    assert (share.status_code, share.status_params) == (
+        "review.unreachable",
+        {"platform": "x", "tries": 6},
+    )
     outcomes = list(share.attempts.values_list("outcome", "task_id"))
     assert outcomes == [("retry", "the-task")] * 5 + [("needs_review", "the-task")]
     assert [a.reason.split(";")[1].strip() for a in share.attempts.all()[:5]] == [
@@ -128,7 +131,9 @@ def backdate(share: Share, minutes: float) -> Share:
 def test_sweep_requeues_shares_pending_too_long(eager, settings, alice, campaign):
     settings.SHAREKPI_PENDING_SWEEP_MINUTES = 10
     sample_nothing()
-    old = backdate(make_share(alice, campaign, "https://www.facebook.com/a/posts/1"), 11)
+    old = backdate(
+        make_share(alice, campaign, "https://www.facebook.com/permalink.php?story_fbid=1&id=2"), 11
+    )
     young = backdate(make_share(alice, campaign, "https://www.instagram.com/p/CxYz123abcd/"), 2)
 
     assert tasks.sweep_pending.apply().get() == 1
