@@ -13,10 +13,7 @@ pages ask this module how a share's reason reads.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from .models import Share
+from typing import NamedTuple
 
 
 class Coded(NamedTuple):
@@ -48,8 +45,9 @@ def register(describe: Callable[[str, Mapping[str, object]], Described]) -> None
     _describe = describe
 
 
-def describe(share: Share) -> Described:
-    """How the reason of ``share`` reads; HR's words read the same for everyone."""
+def describe(share) -> Described:
+    """How the reason of a Share reads; HR's words read the same for everyone. (The
+    share is not annotated: models imports this module.)"""
     if share.status_code and _describe is not None:
         return _describe(share.status_code, share.status_params or {})
     return Described(share.status_reason, share.status_reason)
