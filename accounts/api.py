@@ -1,6 +1,8 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -34,3 +36,23 @@ class ObtainToken(ObtainAuthToken):
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+
+class MyDataView(APIView):
+    """``GET /api/v1/me/data/``: one JSON document of everything held about the caller."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Everything ShareKPI holds about me, as one JSON document",
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                description="`{format, generated_at, profile, accounts, shares, scores, "
+                "audit_entries, …}`, streamed, as a file download."
+            )
+        },
+    )
+    def get(self, request):
+        from .views import personal_data_response
+
+        return personal_data_response(request.user)

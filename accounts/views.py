@@ -3,12 +3,12 @@ import logging
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import imports, selectors
+from . import imports, personal_data, selectors
 from .forms import LoginForm, SetPasswordRequestForm, StaffImportConfirmForm, StaffImportForm
 from .permissions import hr_admin_required
 
@@ -175,4 +175,27 @@ def staff_import_template(request):
         "\ufeff" + imports.template_csv(), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="sharekpi-staff.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def my_data(request):
+    """What ShareKPI holds about me, and the download of all of it."""
+    return render(request, "accounts/my_data.html", {"parts": personal_data.part_names()})
+
+
+@login_required
+@require_GET
+def my_data_download(request):
+    return personal_data_response(request.user)
+
+
+def personal_data_response(user) -> StreamingHttpResponse:
+    """The person's data as one JSON file, streamed (the page and the API serve it)."""
+    response = StreamingHttpResponse(
+        personal_data.stream(user), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{personal_data.file_name(user)}"'
+    response["Cache-Control"] = "no-store"
     return response

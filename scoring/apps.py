@@ -7,4 +7,6 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         # campaigns announces share status changes; scoring keeps KPI scores current.
-        from . import handlers  # noqa: F401
+        from . import handlers, personal_data  # noqa: F401
+
+        personal_data.register()

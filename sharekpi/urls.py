@@ -19,6 +19,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/", include("accounts.urls")),
+    path("me/data/", account_views.my_data, name="my_data"),
+    path("me/data/download/", account_views.my_data_download, name="my_data_download"),
     path("", include("audit.urls")),
     path("", include("campaigns.urls")),
     path("", include("verification.urls")),

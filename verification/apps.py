@@ -13,3 +13,7 @@ class VerificationConfig(AppConfig):
 
         # campaigns' pages show a share's reason through the catalogue of reason codes.
         campaign_reasons.register(reasons.describe)
+
+        from . import personal_data
+
+        personal_data.register()
