@@ -5,7 +5,9 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     UserChangeForm,
 )
+from django.utils.translation import gettext as _
 
+from . import imports
 from .models import User
 
 
@@ -37,7 +39,7 @@ class AdminUserChangeForm(UserChangeForm):
 class StaffImportForm(forms.Form):
     """Upload of a staff CSV; ``cleaned_data["file"]`` is its bytes."""
 
-    MAX_BYTES = 10 * 1024 * 1024
+    MAX_BYTES = imports.MAX_BYTES
 
     file = forms.FileField(
         label="Staff CSV file",
@@ -51,7 +53,10 @@ class StaffImportForm(forms.Form):
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 10 MB; split it into parts.")
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB; split it into parts.")
+                % {"mb": self.MAX_BYTES // (1024 * 1024)}
+            )
         content = upload.read()
         if not content.strip():
             raise forms.ValidationError("The file is empty.")
