@@ -10,8 +10,11 @@ class TokenRequestSerializer(serializers.Serializer):
     def validate(self, attrs):
         from django.contrib.auth import authenticate
 
+        request = self.context.get("request")
+        # The Django request, so that django-axes marks a lock-out where its
+        # middleware sees it (and answers 429 JSON, accounts/lockout.py).
         user = authenticate(
-            request=self.context.get("request"),
+            request=getattr(request, "_request", request),
             username=attrs["username"],
             password=attrs["password"],
         )
