@@ -103,3 +103,23 @@ class SocialAccountAdmin(admin.ModelAdmin):
     list_filter = ["platform"]
     search_fields = ["handle", "user__staff_id", "user__full_name"]
     autocomplete_fields = ["user"]
+
+
+# API tokens: the admin shows whose token it is and when it was issued, never the key
+# (deleting one revokes it).
+try:
+    from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
+    from rest_framework.authtoken.models import TokenProxy
+
+    admin.site.unregister(TokenProxy)
+
+    @admin.register(TokenProxy)
+    class TokenAdmin(DrfTokenAdmin):
+        list_display = ("user", "created")
+        fields = ("user",)
+        search_fields = ("user__staff_id", "user__full_name")
+
+        def has_change_permission(self, request, obj=None):
+            return False
+except admin.sites.NotRegistered:  # pragma: no cover
+    pass

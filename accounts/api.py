@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -36,4 +37,30 @@ class ObtainToken(ObtainAuthToken):
         responses=inline_serializer("Token", {"token": serializers.CharField()}),
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        from rest_framework.authtoken.models import Token
+
+        from .authentication import token_expired
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):  # an expired token is replaced, never handed out again
+            token.delete()
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        """Log out the token: the caller's token is deleted (send it in Authorization)."""
+        from rest_framework.authtoken.models import Token
+
+        if not request.user.is_authenticated:
+            return Response(status=401)
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=204)
+
+    def get_authenticators(self):
+        from .authentication import TokenAuthentication
+
+        return [TokenAuthentication()]

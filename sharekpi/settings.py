@@ -129,6 +129,7 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+SHAREKPI_API_TOKEN_DAYS = int(os.environ.get("SHAREKPI_API_TOKEN_DAYS", "30"))
 SHAREKPI_PASSWORD_RESET_PER_HOUR = int(os.environ.get("SHAREKPI_PASSWORD_RESET_PER_HOUR", "3"))
 
 AUTHENTICATION_BACKENDS = [
