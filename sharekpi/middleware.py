@@ -22,3 +22,17 @@ class RejectControlCharactersMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             return bad_request(request, message)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """The same 503 JSON for an API call that loses the database outside DRF."""
+        from django.db import InterfaceError, OperationalError
+
+        from .api_errors import RETRY_AFTER_SECONDS, database_unavailable_body
+
+        if request.path.startswith("/api/") and isinstance(
+            exception, OperationalError | InterfaceError
+        ):
+            response = JsonResponse(database_unavailable_body(), status=503)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        return None

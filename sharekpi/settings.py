@@ -197,6 +197,7 @@ if not DEBUG:
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "sharekpi.api_errors.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call gets 401 with WWW-Authenticate.
         "accounts.authentication.TokenAuthentication",
