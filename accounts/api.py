@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 
@@ -12,8 +13,11 @@ class TokenRequestSerializer(serializers.Serializer):
     def validate(self, attrs):
         from django.contrib.auth import authenticate
 
+        request = self.context.get("request")
+        # The Django request, so that django-axes marks a lock-out where its
+        # middleware sees it (and answers 429 JSON, accounts/lockout.py).
         user = authenticate(
-            request=self.context.get("request"),
+            request=getattr(request, "_request", request),
             username=attrs["username"],
             password=attrs["password"],
         )
@@ -35,7 +39,33 @@ class ObtainToken(ObtainAuthToken):
         responses=inline_serializer("Token", {"token": serializers.CharField()}),
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        from rest_framework.authtoken.models import Token
+
+        from .authentication import token_expired
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):  # an expired token is replaced, never handed out again
+            token.delete()
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        """Log out the token: the caller's token is deleted (send it in Authorization)."""
+        from rest_framework.authtoken.models import Token
+
+        if not request.user.is_authenticated:
+            return Response(status=401)
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=204)
+
+    def get_authenticators(self):
+        from .authentication import TokenAuthentication
+
+        return [TokenAuthentication()]
 
 
 class MyDataView(APIView):

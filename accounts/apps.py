@@ -10,3 +10,18 @@ class AccountsConfig(AppConfig):
         from . import personal_data
 
         personal_data.register_own_parts()
+
+        from axes.signals import user_locked_out
+
+        from .lockout import record_lockout
+
+        user_locked_out.connect(record_lockout, dispatch_uid="accounts.record_lockout")
+
+        from django.db.models.signals import pre_save
+
+        from .models import User
+        from .tokens import drop_tokens_on_password_or_deactivation
+
+        pre_save.connect(
+            drop_tokens_on_password_or_deactivation, sender=User, dispatch_uid="accounts.tokens"
+        )

@@ -1,11 +1,17 @@
+import hashlib
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import (
     AuthenticationForm,
     BaseUserCreationForm,
     PasswordResetForm,
     UserChangeForm,
 )
+from django.core.cache import cache
+from django.utils.translation import gettext as _
 
+from . import imports
 from .models import User
 
 
@@ -37,7 +43,7 @@ class AdminUserChangeForm(UserChangeForm):
 class StaffImportForm(forms.Form):
     """Upload of a staff CSV; ``cleaned_data["file"]`` is its bytes."""
 
-    MAX_BYTES = 10 * 1024 * 1024
+    MAX_BYTES = imports.MAX_BYTES
 
     file = forms.FileField(
         label="Staff CSV file",
@@ -51,7 +57,10 @@ class StaffImportForm(forms.Form):
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 10 MB; split it into parts.")
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB; split it into parts.")
+                % {"mb": self.MAX_BYTES // (1024 * 1024)}
+            )
         content = upload.read()
         if not content.strip():
             raise forms.ValidationError("The file is empty.")
@@ -69,4 +78,21 @@ class SetPasswordRequestForm(PasswordResetForm):
     mails people whose password is not set yet: imported staff start that way."""
 
     def get_users(self, email):
-        return User.objects.filter(email=email.strip().lower(), is_active=True)
+        email = email.strip().lower()
+        if not _reset_mail_allowed(email):
+            return User.objects.none()  # same page either way: nothing is revealed
+        return User.objects.filter(email=email, is_active=True)
+
+
+def _reset_mail_allowed(email: str) -> bool:
+    """At most SHAREKPI_PASSWORD_RESET_PER_HOUR set-password mails per address and
+    hour (counted in the cache, per address, whether or not it is someone's)."""
+    limit = settings.SHAREKPI_PASSWORD_RESET_PER_HOUR
+    key = "pwreset:" + hashlib.sha256(email.encode()).hexdigest()
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    return sent <= limit

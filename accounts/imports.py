@@ -59,6 +59,13 @@ MAX_FULL_NAME = User._meta.get_field("full_name").max_length
 MAX_EMAIL = 254
 MAX_UNIT_NAME = OrgUnit._meta.get_field("name").max_length
 MAX_UNIT_PATH = OrgUnit._meta.get_field("path").max_length
+# Size limits, the same for the HR page and ``manage.py import_staff``: a file bigger
+# than this is refused before it is read, more data rows than MAX_ROWS is refused
+# (the command may raise it with --max-rows), and a unit path deeper than
+# MAX_UNIT_DEPTH levels is a bad row.
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_UNIT_DEPTH = 12
 
 # Rows per INSERT/UPDATE; Django lowers it further where the database needs
 # it (SQLite's 999 parameters).
@@ -340,6 +347,8 @@ def _parse_role(value: str) -> str | None:
 
 def _unit_path_problem(path: str) -> str | None:
     segments = path.split(UNIT_SEPARATOR)
+    if len(segments) > MAX_UNIT_DEPTH:
+        return f"unit {path[:80]!r}… is {len(segments)} levels deep; at most {MAX_UNIT_DEPTH}"
     if any(segment.strip() == "" for segment in segments):
         return f"unit {path!r} has an empty part (check for '//' or a '/' at either end)"
     if any(len(segment.strip()) > MAX_UNIT_NAME for segment in segments):
@@ -612,7 +621,27 @@ def _check_actor(change: PlannedChange, actor: User, errors: list[RowError]) -> 
         )
 
 
-def plan_import(*, content: bytes | str, actor: User | None = None) -> ImportPlan:
+def _refuse_control_characters(text: str) -> None:
+    """A NUL (or another control character) in a cell cannot be stored and is never
+    meant: the file is refused, naming the lines, before anything else reads it."""
+    bad_lines = [
+        number
+        for number, line in enumerate(text.split("\n"), start=1)
+        if any(unicodedata.category(ch) == "Cc" and ch not in "\t\r" for ch in line)
+    ]
+    if bad_lines:
+        raise ImportRejected(
+            "The file contains control characters.",
+            [
+                RowError(number, "", "contains a NUL or another control character")
+                for number in bad_lines[:100]
+            ],
+        )
+
+
+def plan_import(
+    *, content: bytes | str, actor: User | None = None, max_rows: int = MAX_ROWS
+) -> ImportPlan:
     """Read and validate a staff CSV and decide what importing it would do.
 
     Never writes, and reads the database in two queries. Bad input is
@@ -624,8 +653,15 @@ def plan_import(*, content: bytes | str, actor: User | None = None) -> ImportPla
     text = content if isinstance(content, str) else content.decode("utf-8", errors="replace")
     try:
         text = _decode(content, warnings)
+        _refuse_control_characters(text)
         rows, errors, row_count = _read_rows(text, warnings)
+        if row_count > max_rows:
+            raise ImportRejected(
+                "The file has too many rows.",
+                [RowError(1, "", f"{row_count} rows is more than {max_rows}; split the file")],
+            )
     except ImportRejected as exc:  # the file as a whole cannot be read
+        text = text.replace("\x00", "")  # the plan's text may reach the session table
         return _plan(text=text, warnings=warnings, errors=list(exc.errors))
 
     snapshot = _Snapshot.load()

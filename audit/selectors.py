@@ -31,7 +31,7 @@ def entries(filters: Mapping[str, Any] | None = None) -> QuerySet[AuditEntry]:
         found = found.filter(action=action)
     if actor := str(filters.get("actor") or "").strip():
         match = Q(actor_label__iexact=actor)
-        if actor.isdigit():
+        if actor.isascii() and actor.isdigit():
             match |= Q(actor_id=int(actor))
         found = found.filter(match)
     if object_type := str(filters.get("object_type") or "").strip():

@@ -130,7 +130,7 @@ def parse_filters(viewer: User, params) -> Filters:
     campaign, audience = None, []
     ref = (params.get("campaign") or "").strip()
     if ref:
-        if not ref.isdigit():
+        if not (ref.isascii() and ref.isdigit()):
             raise BadFilter(f"“{ref}” is not a campaign id.")
         campaign = Campaign.objects.exclude(status=CampaignStatus.DRAFT).filter(pk=ref).first()
         if campaign is None:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +19,7 @@ from campaigns.models import Share
 from scoring import reports, services
 from scoring import selectors as scoring_selectors
 from sharekpi.csvexport import csv_response
+from sharekpi.errors import bad_request
 
 from . import charts, selectors, stats
 
@@ -48,7 +49,7 @@ def _filters_or_error(request):
     except scoring_selectors.OutOfScope as exc:
         raise Http404(str(exc)) from exc
     except (ValueError, services.ScoringError) as exc:
-        return None, HttpResponseBadRequest(str(exc))
+        return None, bad_request(request, exc)
 
 
 def _url(path: str, params: dict) -> str:
@@ -171,7 +172,7 @@ def missing_csv(request):
         return error
     kind = request.GET.get("kind", "")
     if kind not in selectors.MISSING_KINDS:
-        return HttpResponseBadRequest(f"kind must be one of {', '.join(selectors.MISSING_KINDS)}.")
+        return bad_request(request, f"kind must be one of {', '.join(selectors.MISSING_KINDS)}.")
     rows = selectors.missing_people(filters, kind).iterator(chunk_size=reports.ROW_CHUNK)
     return csv_response(
         header=selectors.MISSING_CSV_HEADER,
@@ -186,7 +187,7 @@ def dashboard_settings(request):
     """HR turns the leaderboard on (``leaderboard=on``) or off (``leaderboard=off``)."""
     choice = request.POST.get("leaderboard", "")
     if choice not in ("on", "off"):
-        return HttpResponseBadRequest("leaderboard must be on or off.")
+        return bad_request(request, "leaderboard must be on or off.")
     stats.set_leaderboard(enabled=choice == "on", actor=request.user)
     messages.success(
         request,

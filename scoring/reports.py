@@ -56,7 +56,7 @@ def parse_year(raw: str | None) -> int:
     if raw is None or str(raw).strip() == "":
         return selectors.current_kpi_year()
     text = str(raw).strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValueError(f"“{text}” is not a year; use four digits, e.g. ?year=2025.")
     return services.check_year(int(text))
 

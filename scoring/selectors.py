@@ -188,7 +188,7 @@ def report_unit(viewer: User, unit_ref: str | int | None) -> OrgUnit | None:
     visible = account_selectors.units_visible_to(viewer)
     ref = "" if unit_ref is None else str(unit_ref).strip()
     if ref:
-        lookup = Q(pk=int(ref)) if ref.isdigit() else Q(path=ref)
+        lookup = Q(pk=int(ref)) if ref.isascii() and ref.isdigit() else Q(path=ref)
         unit = visible.filter(lookup).first()
         if unit is None:
             raise OutOfScope(f"Unit {ref!r} does not exist or is outside what you may see.")

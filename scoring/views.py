@@ -8,7 +8,6 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
-    HttpResponseBadRequest,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors as account_selectors
 from accounts.permissions import hr_admin_required, manager_or_hr_required, user_passes
+from sharekpi.errors import bad_request
 
 from . import bands as band_rules
 from . import reports, selectors, services
@@ -31,7 +31,7 @@ def _year_or_400(request):
     try:
         return reports.parse_year(request.GET.get("year")), None
     except (ValueError, services.ScoringError) as exc:
-        return None, HttpResponseBadRequest(str(exc))
+        return None, bad_request(request, exc)
 
 
 def _year_choices(selected: int) -> list[dict]:
@@ -214,7 +214,7 @@ def kpi_report(request):
         return error
     output = request.GET.get("format", "html").lower() or "html"
     if output not in REPORT_FORMATS:
-        return HttpResponseBadRequest("format must be html, pdf, csv or xlsx.")
+        return bad_request(request, "format must be html, pdf, csv or xlsx.")
     try:
         report = reports.build_report(
             viewer=request.user, year=year, unit_ref=request.GET.get("unit")

@@ -4,6 +4,7 @@ With no variables set the app runs on one machine: SQLite and a filesystem
 Celery broker under ``var/``. Production sets DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "audit",
     "accounts",
@@ -72,10 +74,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sharekpi.middleware.RejectControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sharekpi.urls"
@@ -116,7 +120,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.StaffIdOrEmailBackend"]
+# The cache counts password-reset mails (and anything else short-lived). Production
+# points CACHE_URL at Redis so every web process shares the counts.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if (CACHE_URL := os.environ.get("CACHE_URL", ""))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+SHAREKPI_API_TOKEN_DAYS = int(os.environ.get("SHAREKPI_API_TOKEN_DAYS", "30"))
+SHAREKPI_PASSWORD_RESET_PER_HOUR = int(os.environ.get("SHAREKPI_PASSWORD_RESET_PER_HOUR", "3"))
+
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "accounts.backends.StaffIdOrEmailBackend",
+]
+
+# Login throttling (django-axes, see accounts/lockout.py): SHAREKPI_LOGIN_FAILURE_LIMIT
+# failures for one account (staff ID and e-mail count as one) or from one address lock
+# it for SHAREKPI_LOGIN_LOCKOUT_MINUTES; a success resets the account's count.
+AXES_FAILURE_LIMIT = int(os.environ.get("SHAREKPI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("SHAREKPI_LOGIN_LOCKOUT_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = env_list("SHAREKPI_LOGIN_LOCKOUT_BY", "username,ip_address")
+AXES_USERNAME_CALLABLE = "accounts.lockout.canonical_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -164,6 +197,7 @@ if not DEBUG:
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "sharekpi.api_errors.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call gets 401 with WWW-Authenticate.
         "accounts.authentication.TokenAuthentication",

@@ -178,7 +178,7 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = parsedate_to_datetime(value)
@@ -639,7 +639,12 @@ def _translate(exc: BaseException, target: _Target, watchdog: _Watchdog) -> Fetc
 
 def _read_body(response, *, max_bytes: int, target: _Target) -> bytes:
     declared = response.headers.get("Content-Length")
-    if declared and declared.strip().isdigit() and int(declared) > max_bytes:
+    if (
+        declared
+        and declared.strip().isascii()
+        and declared.strip().isdigit()
+        and int(declared) > max_bytes
+    ):
         raise ResponseTooLarge(
             f"{target.host} announced {int(declared)} bytes, more than the {max_bytes} allowed",
             url=target.url,

@@ -126,7 +126,7 @@ def review_decide(request, pk: int):
 @hr_admin_required
 def review_bulk(request):
     form = DecisionForm(request.POST)
-    share_ids = [int(v) for v in request.POST.getlist("share") if v.isdigit()]
+    share_ids = [int(v) for v in request.POST.getlist("share") if v.isascii() and v.isdigit()]
     if not share_ids:
         messages.error(request, "Tick at least one share first.")
         return _back_to_queue(request)

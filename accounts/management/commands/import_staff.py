@@ -27,6 +27,13 @@ class Command(BaseCommand):
             "Without it they get an unusable password and an email with a set-password link.",
         )
         parser.add_argument(
+            "--max-rows",
+            type=int,
+            default=imports.MAX_ROWS,
+            help=f"Refuse a file with more data rows than this (default {imports.MAX_ROWS}, "
+            "as on the HR page).",
+        )
+        parser.add_argument(
             "--no-links",
             action="store_true",
             help="Do not email set-password links to newly created users.",
@@ -39,7 +46,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run=False, set_password=None, no_links=False, **options):
         content = self._read(file)
-        plan = imports.plan_import(content=content)
+        if len(content) > imports.MAX_BYTES:
+            raise CommandError(
+                f"{file} is larger than {imports.MAX_BYTES // (1024 * 1024)} MB "
+                "(the limit of the HR page too); split it into parts. Nothing was written."
+            )
+        plan = imports.plan_import(content=content, max_rows=options["max_rows"])
         verbosity = options.get("verbosity", 1)
 
         for warning in plan.warnings:
@@ -77,10 +89,11 @@ class Command(BaseCommand):
 
     def _read(self, file: str) -> bytes:
         if file == "-":
-            return sys.stdin.buffer.read()
+            return sys.stdin.buffer.read(imports.MAX_BYTES + 1)
         path = Path(file)
         try:
-            return path.read_bytes()
+            with path.open("rb") as handle:
+                return handle.read(imports.MAX_BYTES + 1)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from exc
 
