@@ -5,8 +5,9 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     UserChangeForm,
 )
+from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import Platform, User
 
 
 class LoginForm(AuthenticationForm):
@@ -70,3 +71,27 @@ class SetPasswordRequestForm(PasswordResetForm):
 
     def get_users(self, email):
         return User.objects.filter(email=email.strip().lower(), is_active=True)
+
+
+class SocialAccountForm(forms.Form):
+    """Add or change one of my accounts: a handle or a profile link."""
+
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    handle = forms.CharField(
+        label=_("Handle or profile link"),
+        max_length=500,
+        help_text=_(
+            "Like @yourname, or paste the link of your profile page (not a post, not a hashtag)."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class ProofScreenshotForm(forms.Form):
+    file = forms.FileField(
+        label=_("Screenshot of your profile"),
+        help_text=_("PNG, JPEG, WebP or GIF; your profile page with the code visible in the bio."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )

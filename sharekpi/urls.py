@@ -19,6 +19,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/", include("accounts.urls")),
+    path("", include("accounts.me_urls")),
     path("", include("audit.urls")),
     path("", include("campaigns.urls")),
     path("", include("verification.urls")),
