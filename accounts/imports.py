@@ -1084,4 +1084,4 @@ def _write_accounts(
 
 def template_csv() -> str:
     """The header row HR can download and fill in (the platform columns are optional)."""
-    return TEMPLATE_HEADER_LINE + "\r\n"
+    return HEADER_LINE + "\r\n"
