@@ -1,15 +1,39 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 
+from sharekpi.readonly_admin import ReadOnlyAdmin
+
+from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import OrgUnit, SocialAccount, User
+from .models import OrgUnit, SocialAccount, SocialAccountChange, User
+
+PROOF_FIELDS = [
+    "proof_status",
+    "proof_reason",
+    "proof_detail",
+    "proof_checked_at",
+    "proof_requested_at",
+    "proof_screenshot",
+    "proof_needs_check",
+]
 
 
 class SocialAccountInline(admin.TabularInline):
+    """Seen here; added, changed and removed on the Social accounts page, which keeps
+    the history and the audit log."""
+
     model = SocialAccount
     extra = 0
+    fields = ["platform", "handle", "profile_url", "proof_status", "proof_needs_check"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -97,12 +121,82 @@ class OrgUnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
 
+class SocialAccountAdminForm(forms.ModelForm):
+    """Handles go through the same rules as on "My accounts" (a handle or a profile
+    link, one account per platform, nobody else's)."""
+
+    handle = forms.CharField(max_length=500, help_text="A handle (like @name) or a profile link.")
+
+    class Meta:
+        model = SocialAccount
+        fields = ["user", "platform", "handle"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        platform = cleaned.get("platform") or self.instance.platform
+        if user is None or not platform or not cleaned.get("handle"):
+            return cleaned
+        try:
+            handle, _url = services.parse_account(platform=platform, handle=cleaned["handle"])
+        except services.AccountRefused as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+            return cleaned
+        taken = (
+            SocialAccount.objects.filter(platform=platform, handle__iexact=handle)
+            .exclude(user=user)
+            .exists()
+        )
+        if taken:
+            self.add_error("handle", "This handle is registered to someone else on that platform.")
+        # Let the service, not the model form, decide add vs replace (one per platform).
+        self.instance.platform, self.instance.handle = platform, handle
+        return cleaned
+
+    def validate_unique(self):
+        pass  # set_account replaces the person's account on that platform
+
+
 @admin.register(SocialAccount)
 class SocialAccountAdmin(admin.ModelAdmin):
-    list_display = ["user", "platform", "handle", "created_at"]
-    list_filter = ["platform"]
+    """Adds, replacements and removals go through accounts.services (history + audit)."""
+
+    form = SocialAccountAdminForm
+    list_display = ["user", "platform", "handle", "proof_status", "proof_needs_check", "created_at"]
+    list_filter = ["platform", "proof_status", "proof_needs_check"]
     search_fields = ["handle", "user__staff_id", "user__full_name"]
     autocomplete_fields = ["user"]
+    readonly_fields = ["profile_url", *PROOF_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["user", "platform"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        account, _change = services.set_account(
+            user=obj.user,
+            platform=obj.platform,
+            handle=form.cleaned_data["handle"],
+            actor=request.user,
+            via="admin",
+        )
+        obj.pk = account.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.remove_account(account=obj, actor=request.user, via="admin")
+
+    def delete_queryset(self, request, queryset):
+        for account in queryset:
+            services.remove_account(account=account, actor=request.user, via="admin")
+
+
+@admin.register(SocialAccountChange)
+class SocialAccountChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "platform", "change", "old_handle", "handle", "via", "actor"]
+    list_filter = ["platform", "change", "via"]
+    search_fields = ["handle", "old_handle", "user__staff_id", "user__full_name"]
+    list_select_related = ["user", "actor"]
 
 
 # API tokens: the admin shows whose token it is and when it was issued, never the key

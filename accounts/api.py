@@ -1,9 +1,18 @@
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from . import selectors, services
+from .serializers import (
+    ProofStatusSerializer,
+    SocialAccountRequestSerializer,
+    SocialAccountSerializer,
+)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -86,3 +95,77 @@ class MyDataView(APIView):
         from .views import personal_data_response
 
         return personal_data_response(request.user)
+
+
+# --- my accounts --------------------------------------------------------------------------
+
+
+def _serialize(request, accounts, *, many: bool):
+    code = services.proof_code_for(request.user).code
+    return SocialAccountSerializer(accounts, many=many, context={"proof_code": code}).data
+
+
+class MyAccountList(APIView):
+    """GET: my accounts; POST {platform, handle}: register one (a handle or a profile link).
+
+    201 with the account (added, or replacing my account on that platform; 200 when it
+    was already mine); 400 ``{handle: [...]}`` when it is not a profile (a post or a
+    hashtag link says so); 409 ``{detail}`` when someone else holds it.
+    """
+
+    @extend_schema(responses=SocialAccountSerializer(many=True))
+    def get(self, request):
+        return Response(_serialize(request, selectors.accounts_of(request.user), many=True))
+
+    @extend_schema(
+        request=SocialAccountRequestSerializer,
+        responses={201: SocialAccountSerializer, 200: SocialAccountSerializer},
+    )
+    def post(self, request):
+        given = SocialAccountRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            account, change = services.set_account(
+                user=request.user,
+                platform=given.validated_data["platform"],
+                handle=given.validated_data["handle"],
+                actor=request.user,
+            )
+        except services.AccountRefused as exc:
+            if exc.taken:
+                return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+            return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_201_CREATED if change else status.HTTP_200_OK
+        return Response(_serialize(request, account, many=False), status=code)
+
+
+def _my_account(request, pk: int):
+    return get_object_or_404(selectors.accounts_of(request.user), pk=pk)
+
+
+class MyAccountDetail(APIView):
+    """GET: one of my accounts; DELETE: remove it (204; the history keeps it)."""
+
+    @extend_schema(responses=SocialAccountSerializer)
+    def get(self, request, pk: int):
+        return Response(_serialize(request, _my_account(request, pk), many=False))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.remove_account(account=_my_account(request, pk), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyAccountProve(APIView):
+    """POST: queue the bio-code check of my account; 202 ``{proof_status}``
+    (503 when the queue cannot be reached: try again later)."""
+
+    @extend_schema(request=None, responses={202: ProofStatusSerializer})
+    def post(self, request, pk: int):
+        account = _my_account(request, pk)
+        if not services.request_proof(account=account):
+            return Response(
+                {"detail": _("The check could not be queued just now; try again in a minute.")},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response({"proof_status": account.proof_status}, status=status.HTTP_202_ACCEPTED)

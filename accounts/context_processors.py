@@ -9,6 +9,7 @@ NAV_ITEMS = [
     ("campaigns:campaign_list", "Campaigns", {"staff", "manager", "hr_admin"}),
     ("campaigns:my_shares", "My shares", {"staff", "manager", "hr_admin"}),
     ("scoring:my_kpi", "My KPI", {"staff", "manager", "hr_admin"}),
+    ("me:my_accounts", "My accounts", {"staff", "manager", "hr_admin"}),
     ("review:review_queue", "Review", {"hr_admin"}),
     ("dashboard:dashboard", "Dashboard", {"manager", "hr_admin"}),
     ("scoring:kpi_report", "KPI report", {"manager", "hr_admin"}),

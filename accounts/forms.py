@@ -9,10 +9,10 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.core.cache import cache
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from . import imports
-from .models import User
+from .models import Platform, User
 
 
 class LoginForm(AuthenticationForm):
@@ -96,3 +96,27 @@ def _reset_mail_allowed(email: str) -> bool:
         cache.set(key, 1, timeout=3600)
         sent = 1
     return sent <= limit
+
+
+class SocialAccountForm(forms.Form):
+    """Add or change one of my accounts: a handle or a profile link."""
+
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    handle = forms.CharField(
+        label=_("Handle or profile link"),
+        max_length=500,
+        help_text=_(
+            "Like @yourname, or paste the link of your profile page (not a post, not a hashtag)."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class ProofScreenshotForm(forms.Form):
+    file = forms.FileField(
+        label=_("Screenshot of your profile"),
+        help_text=_("PNG, JPEG, WebP or GIF; your profile page with the code visible in the bio."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )

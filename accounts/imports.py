@@ -4,6 +4,13 @@ The CSV is the public contract in DESIGN.md ("Staff CSV")::
 
     staff_id,full_name,email,unit,manager_staff_id,role,active
 
+plus optional per-platform columns (``facebook``, ``instagram``, ``tiktok``, ``x``,
+``youtube``, ``linkedin``, ``threads``): a handle or a profile link, registered
+as that person's own account (an empty cell leaves their account as it is; a
+bad handle, or one held by someone else or given twice in the file, is a bad
+row). A new handle replaces the person's account on that platform, keeping
+the old one in the history, exactly as "My accounts" does.
+
 Two steps, so the HR page can show a preview and the command a dry run:
 
 * ``plan_import(content=...)`` reads and validates the whole file and decides,
@@ -39,15 +46,28 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 import audit
+from sharekpi import platforms
 
-from .models import UNIT_SEPARATOR, OrgUnit, Role, User
+from .models import (
+    UNIT_SEPARATOR,
+    AccountChange,
+    OrgUnit,
+    Platform,
+    ProofStatus,
+    Role,
+    SocialAccount,
+    SocialAccountChange,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("staff_id", "full_name", "email", "unit", "manager_staff_id", "role")
-OPTIONAL_COLUMNS = ("active",)
+PLATFORM_COLUMNS = tuple(Platform.values)  # facebook, instagram, tiktok, x, ...
+OPTIONAL_COLUMNS = ("active", *PLATFORM_COLUMNS)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-HEADER_LINE = ",".join(COLUMNS)
+HEADER_LINE = ",".join((*REQUIRED_COLUMNS, "active"))
+TEMPLATE_HEADER_LINE = ",".join(COLUMNS)
 
 TRUE_WORDS = frozenset({"yes", "y", "true", "1"})
 FALSE_WORDS = frozenset({"no", "n", "false", "0"})
@@ -131,6 +151,8 @@ class StaffRow:
     manager_staff_id: str  # "" = no manager
     role: str
     is_active: bool
+    # (platform, handle, profile URL) for each non-empty platform column, parsed.
+    accounts: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +196,9 @@ class _Snapshot:
     unit_ids: dict[str, int] = field(default_factory=dict)  # by path
     staff_id_by_pk: dict[int, str] = field(default_factory=dict)
     path_by_pk: dict[int, str] = field(default_factory=dict)
+    # (user pk, platform) → (account pk, handle); (platform, lower handle) → user pk
+    accounts: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
+    account_holder: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> _Snapshot:
@@ -190,6 +215,14 @@ class _Snapshot:
             snapshot.unit_ids[path] = pk
             snapshot.path_by_pk[pk] = path
         return snapshot
+
+    def load_accounts(self) -> None:
+        """Every registered account, in one query (only when the file has platform columns)."""
+        for pk, user_id, platform, handle in SocialAccount.objects.order_by().values_list(
+            "id", "user_id", "platform", "handle"
+        ):
+            self.accounts[(user_id, platform)] = (pk, handle)
+            self.account_holder[(platform, handle.lower())] = user_id
 
     def manager_staff_id(self, user: _ExistingUser) -> str:
         return self.staff_id_by_pk.get(user.manager_id, "") if user.manager_id else ""
@@ -414,6 +447,16 @@ def _check_row(line: int, cells: dict[str, str]) -> tuple[StaffRow, list[RowErro
     if manager_staff_id and manager_staff_id == staff_id:
         bad("manager_staff_id is the person's own staff_id")
         manager_staff_id = ""
+    accounts = []
+    for platform in PLATFORM_COLUMNS:
+        if not cells[platform]:
+            continue  # empty: leave the person's account on it as it is
+        try:
+            handle, profile_url = platforms.parse_profile(cells[platform], platform)
+        except platforms.InvalidShareUrl as exc:
+            bad(f"{platform} {cells[platform][:60]!r}: {exc}")
+            continue
+        accounts.append((platform, handle, profile_url))
     row = StaffRow(
         line=line,
         staff_id=staff_id,
@@ -423,6 +466,7 @@ def _check_row(line: int, cells: dict[str, str]) -> tuple[StaffRow, list[RowErro
         manager_staff_id=manager_staff_id,
         role=role,
         is_active=is_active is not False,
+        accounts=tuple(accounts),
     )
     return row, errors
 
@@ -567,6 +611,7 @@ def _check_across_rows(
                 )
             )
     unique_rows = list(first_by_staff_id.values())
+    _check_accounts(unique_rows, errors, snapshot)
 
     for row in unique_rows:
         manager = row.manager_staff_id
@@ -592,10 +637,50 @@ def _check_across_rows(
     return unique_rows
 
 
+def _check_accounts(rows: list[StaffRow], errors: list[RowError], snapshot: _Snapshot) -> None:
+    """A handle may be registered to one person only: not someone else's in the
+    database, not given to two people in the file."""
+    first_line: dict[tuple[str, str], StaffRow] = {}
+    for row in rows:
+        user = snapshot.users.get(row.staff_id)
+        for platform, handle, _url in row.accounts:
+            key = (platform, handle.lower())
+            if (first := first_line.get(key)) is not None:
+                errors.append(
+                    RowError(
+                        row.line,
+                        row.staff_id,
+                        f"{platform} @{handle} is also on line {first.line} ({first.staff_id})",
+                    )
+                )
+                continue
+            first_line[key] = row
+            holder = snapshot.account_holder.get(key)
+            if holder is not None and (user is None or holder != user.id):
+                owner = snapshot.staff_id_by_pk.get(holder, "?")
+                errors.append(
+                    RowError(
+                        row.line,
+                        row.staff_id,
+                        f"{platform} @{handle} is already registered to {owner}",
+                    )
+                )
+
+
+def _account_changes(row: StaffRow, user: _ExistingUser | None, snapshot: _Snapshot):
+    changes = []
+    for platform, handle, _url in row.accounts:
+        current = snapshot.accounts.get((user.id, platform)) if user is not None else None
+        old = current[1] if current is not None else ""
+        if old.lower() != handle.lower():
+            changes.append(FieldChange(platform, old, handle))
+    return tuple(changes)
+
+
 def _decide(row: StaffRow, snapshot: _Snapshot) -> PlannedChange:
     user = snapshot.users.get(row.staff_id)
     if user is None:
-        return PlannedChange(row, Action.CREATE)
+        return PlannedChange(row, Action.CREATE, _account_changes(row, None, snapshot))
     pairs = [
         ("full_name", user.full_name, row.full_name),
         ("email", user.email, row.email),
@@ -605,6 +690,7 @@ def _decide(row: StaffRow, snapshot: _Snapshot) -> PlannedChange:
         ("active", "yes" if user.is_active else "no", "yes" if row.is_active else "no"),
     ]
     changes = tuple(FieldChange(name, old, new) for name, old, new in pairs if old != new)
+    changes += _account_changes(row, user, snapshot)
     if user.is_active and not row.is_active:
         return PlannedChange(row, Action.DEACTIVATE, changes)
     return PlannedChange(row, Action.UPDATE if changes else Action.UNCHANGED, changes)
@@ -665,6 +751,8 @@ def plan_import(
         return _plan(text=text, warnings=warnings, errors=list(exc.errors))
 
     snapshot = _Snapshot.load()
+    if any(row.accounts for row in rows):
+        snapshot.load_accounts()
     unique_rows = _check_across_rows(rows, errors, snapshot)
     # Decide only for the good rows: the counts say what a corrected file
     # would do at least, and a bad row has no reliable values to compare.
@@ -875,12 +963,17 @@ def apply_import(
         [
             (
                 snapshot.users[c.staff_id].id,
-                {model_field.get(f.field, f.field): columns[f.field](c.row) for f in c.changes},
+                {
+                    model_field.get(f.field, f.field): columns[f.field](c.row)
+                    for f in c.changes
+                    if f.field in columns
+                },
             )
             for c in current.changes
             if c.action in (Action.UPDATE, Action.DEACTIVATE)
         ]
     )
+    accounts_written = _write_accounts(current.changes, snapshot, user_ids, actor)
 
     result = ImportResult(
         counts=current.counts,
@@ -898,6 +991,7 @@ def apply_import(
             after={
                 "counts": dict(result.counts),
                 "units_created": units_created,
+                "accounts_written": accounts_written,
                 "file_sha256": file_hash,
                 "via": "upload" if actor is not None else "command line",
             },
@@ -911,6 +1005,119 @@ def apply_import(
     return result
 
 
+def _write_accounts(
+    changes: tuple[PlannedChange, ...],
+    snapshot: _Snapshot,
+    user_ids: dict[str, int],
+    actor: User | None,
+) -> int:
+    """Register the accounts the file gives: new ones in one INSERT, replaced ones in
+    one UPDATE per field (their proof starts again), one history row and one audit
+    entry each (one INSERT each). Returns how many accounts were written."""
+    new_accounts: list[SocialAccount] = []
+    replaced: list[tuple[SocialAccount, str]] = []
+    history: list[SocialAccountChange] = []
+    for change in changes:
+        changed = {f.field for f in change.changes if f.field in PLATFORM_COLUMNS}
+        if not changed:
+            continue
+        user_id = user_ids[change.staff_id]
+        for platform, handle, profile_url in change.row.accounts:
+            if platform not in changed:
+                continue
+            current = snapshot.accounts.get((user_id, platform))
+            if current is None:
+                new_accounts.append(
+                    SocialAccount(
+                        user_id=user_id, platform=platform, handle=handle, profile_url=profile_url
+                    )
+                )
+            else:
+                account = SocialAccount(
+                    pk=current[0],
+                    user_id=user_id,
+                    platform=platform,
+                    handle=handle,
+                    profile_url=profile_url,
+                )
+                replaced.append((account, current[1]))
+    if not new_accounts and not replaced:
+        return 0
+    SocialAccount.objects.bulk_create(new_accounts, batch_size=BATCH_SIZE)
+    if new_accounts and not all(account.pk for account in new_accounts):
+        found = {}
+        for chunk in _chunks([a.user_id for a in new_accounts]):
+            found.update(
+                ((user_id, platform), pk)
+                for pk, user_id, platform in SocialAccount.objects.filter(
+                    user_id__in=chunk
+                ).values_list("id", "user_id", "platform")
+            )
+        for account in new_accounts:
+            account.pk = found[(account.user_id, account.platform)]
+    old_screenshots = []
+    if replaced:
+        pks = [account.pk for account, _old in replaced]
+        for chunk in _chunks(pks):
+            old_screenshots += list(
+                SocialAccount.objects.filter(pk__in=chunk)
+                .exclude(proof_screenshot="")
+                .values_list("proof_screenshot", flat=True)
+            )
+            SocialAccount.objects.filter(pk__in=chunk).update(
+                proof_status=ProofStatus.UNPROVEN,
+                proof_reason="",
+                proof_detail="",
+                proof_checked_at=None,
+                proof_requested_at=None,
+                proof_needs_check=False,
+                proof_screenshot="",
+            )
+        SocialAccount.objects.bulk_update(
+            [account for account, _old in replaced],
+            ["handle", "profile_url"],
+            batch_size=BATCH_SIZE,
+        )
+    entries = []
+    for account, old in [(a, "") for a in new_accounts] + replaced:
+        kind = AccountChange.REPLACED if old else AccountChange.ADDED
+        history.append(
+            SocialAccountChange(
+                user_id=account.user_id,
+                platform=account.platform,
+                change=kind,
+                handle=account.handle,
+                profile_url=account.profile_url,
+                old_handle=old,
+                account_id=account.pk,
+                actor=actor,
+                via="import",
+            )
+        )
+        entries.append(
+            {
+                "actor": actor,
+                "action": f"account.{kind}",
+                "object_type": "accounts.socialaccount",
+                "object_id": account.pk,
+                "before": {"platform": account.platform, "handle": old} if old else None,
+                "after": {
+                    "platform": account.platform,
+                    "handle": account.handle,
+                    "profile_url": account.profile_url,
+                    "via": "import",
+                },
+            }
+        )
+    SocialAccountChange.objects.bulk_create(history, batch_size=BATCH_SIZE)
+    audit.record_many(entries)
+    if old_screenshots:
+        from django.core.files.storage import default_storage
+
+        transaction.on_commit(lambda: [default_storage.delete(n) for n in old_screenshots])
+    return len(history)
+
+
 def template_csv() -> str:
-    """The header row HR can download and fill in."""
+    """The header row HR can download and fill in (the platform columns are optional)."""
     return HEADER_LINE + "\r\n"

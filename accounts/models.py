@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 UNIT_SEPARATOR = "/"
 
@@ -157,15 +160,89 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.staff_id
 
 
+class ProofStatus(models.TextChoices):
+    UNPROVEN = "unproven", _("Not proven yet")
+    PROVEN = "proven", _("Proven")
+    FAILED = "failed", _("Proof failed")
+
+
+class ProofReason(models.TextChoices):
+    """Why a proof stands where it stands: stored as a code, explained to the
+    person by PROOF_REASON_MESSAGES in their language."""
+
+    CODE_FOUND = "code_found", _("Code found")
+    CODE_NOT_FOUND = "code_not_found", _("Code not in the bio")
+    PROFILE_NOT_FOUND = "profile_not_found", _("Profile not found")
+    LOGIN_WALL = "login_wall", _("Login wall")
+    NO_PUBLIC_BIO = "no_public_bio", _("Bio not public")
+    COULD_NOT_CHECK = "could_not_check", _("Could not check")
+    AWAITING_SPOT_CHECK = "awaiting_spot_check", _("Screenshot waiting for HR")
+    SPOT_CHECK_CONFIRMED = "spot_check_confirmed", _("Confirmed by HR")
+    SPOT_CHECK_FAILED = "spot_check_failed", _("Not confirmed by HR")
+
+
+PROOF_REASON_MESSAGES = {
+    ProofReason.CODE_FOUND: _("Your code was found on the profile."),
+    ProofReason.CODE_NOT_FOUND: _(
+        "The profile's bio is public but your code is not in it. Put the code in your bio, "
+        "save it, then check again."
+    ),
+    ProofReason.PROFILE_NOT_FOUND: _(
+        "The platform says this profile does not exist. Check the handle, then check again."
+    ),
+    ProofReason.LOGIN_WALL: _(
+        "The platform shows this profile only to logged-in visitors, so ShareKPI cannot read "
+        "the bio. Attach a screenshot of your profile showing the code; HR will check it."
+    ),
+    ProofReason.NO_PUBLIC_BIO: _(
+        "This platform does not show profile bios to ShareKPI. Attach a screenshot of your "
+        "profile showing the code; HR will check it."
+    ),
+    ProofReason.COULD_NOT_CHECK: _(
+        "ShareKPI could not read the profile this time. Check again later, or attach a "
+        "screenshot of your profile showing the code."
+    ),
+    ProofReason.AWAITING_SPOT_CHECK: _("Your screenshot is waiting for HR to check it."),
+    ProofReason.SPOT_CHECK_CONFIRMED: _("HR checked your screenshot: proven."),
+    ProofReason.SPOT_CHECK_FAILED: _(
+        "HR could not confirm the code from your screenshot. Check your bio and try again."
+    ),
+}
+
+
+# Reasons after which the next step is a screenshot for HR, not a new check.
+SCREENSHOT_REASONS = frozenset(
+    {ProofReason.LOGIN_WALL, ProofReason.NO_PUBLIC_BIO, ProofReason.COULD_NOT_CHECK}
+)
+
+
 class SocialAccount(models.Model):
-    """A staff member's own account on a platform; verification matches post
-    authors against ``handle``."""
+    """A person's own account on a platform, one per platform at most.
+
+    Only current accounts live here (verification matches post authors against
+    ``handle``, presence counts them); every add, replace and removal is kept
+    in :class:`SocialAccountChange`. Ownership proof: the person puts their
+    :class:`ProofCode` in the profile bio and asks for a check (``proof_*``).
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="social_accounts")
     platform = models.CharField(max_length=16, choices=Platform.choices)
     handle = models.CharField(max_length=200, help_text="Without the @, as shown in the URL.")
     profile_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    proof_status = models.CharField(
+        max_length=16, choices=ProofStatus.choices, default=ProofStatus.UNPROVEN
+    )
+    proof_reason = models.CharField(max_length=32, choices=ProofReason.choices, blank=True)
+    proof_detail = models.CharField(
+        max_length=300, blank=True, help_text="What the check saw (for HR), in plain words."
+    )
+    proof_checked_at = models.DateTimeField(null=True, blank=True)
+    proof_requested_at = models.DateTimeField(null=True, blank=True)
+    proof_screenshot = models.FileField(upload_to="account-proofs/", blank=True)
+    proof_needs_check = models.BooleanField(
+        default=False, help_text="A screenshot waits for HR's spot check."
+    )
 
     class Meta:
         ordering = ["user", "platform"]
@@ -173,6 +250,16 @@ class SocialAccount(models.Model):
             models.UniqueConstraint(
                 "platform", Lower("handle"), name="socialaccount_platform_handle_unique"
             ),
+            models.UniqueConstraint(
+                fields=["user", "platform"], name="socialaccount_one_per_platform"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["proof_needs_check"],
+                name="socialaccount_spot_check",
+                condition=models.Q(proof_needs_check=True),
+            )
         ]
 
     def __str__(self) -> str:
@@ -181,3 +268,75 @@ class SocialAccount(models.Model):
     def save(self, *args, **kwargs):
         self.handle = self.handle.strip().lstrip("@")
         super().save(*args, **kwargs)
+
+    @property
+    def proof_message(self) -> str:
+        return str(PROOF_REASON_MESSAGES.get(self.proof_reason, "")) if self.proof_reason else ""
+
+    @property
+    def proof_wants_screenshot(self) -> bool:
+        """The check cannot tell by itself: a screenshot for HR is the way on."""
+        return (
+            self.proof_status != ProofStatus.PROVEN
+            and not self.proof_needs_check
+            and self.proof_reason in SCREENSHOT_REASONS
+        )
+
+
+class AccountChange(models.TextChoices):
+    ADDED = "added", _("Added")
+    REPLACED = "replaced", _("Replaced")
+    REMOVED = "removed", _("Removed")
+
+
+class SocialAccountChange(models.Model):
+    """History of a person's accounts: one row per add, replace or removal,
+    never edited. ``handle`` is the account after the change (the removed one
+    for ``removed``); ``old_handle`` the one it replaced."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_changes")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    change = models.CharField(max_length=16, choices=AccountChange.choices)
+    handle = models.CharField(max_length=200)
+    profile_url = models.URLField(max_length=500, blank=True)
+    old_handle = models.CharField(max_length=200, blank=True)
+    old_proof_status = models.CharField(max_length=16, choices=ProofStatus.choices, blank=True)
+    account_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The SocialAccount row (gone once removed)."
+    )
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(max_length=16, default="self", help_text="self, import or admin")
+
+    class Meta:
+        ordering = ["user", "at", "pk"]
+        indexes = [models.Index(fields=["user", "platform", "at"], name="accountchange_user")]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:@{self.handle} {self.change}"
+
+
+PROOF_CODE_PREFIX = "SKPI-"
+# No 0/O, 1/I/L: the code is read off a screen and typed into a bio.
+PROOF_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+PROOF_CODE_LENGTH = 8  # 31**8 ≈ 8.5e11: unguessable for this purpose
+
+
+def new_proof_code() -> str:
+    return PROOF_CODE_PREFIX + "".join(
+        secrets.choice(PROOF_CODE_ALPHABET) for _ in range(PROOF_CODE_LENGTH)
+    )
+
+
+class ProofCode(models.Model):
+    """The short code a person puts in their profile bios to prove they own them.
+    Stable until they ask for a new one."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="proof_code")
+    code = models.CharField(max_length=32, unique=True, default=new_proof_code)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.code

@@ -112,16 +112,6 @@ def _profile(user: User) -> dict:
     }
 
 
-def _accounts(user: User) -> Iterable[dict]:
-    for account in user.social_accounts.order_by("platform", "pk"):
-        yield {
-            "platform": account.platform,
-            "handle": account.handle,
-            "profile_url": account.profile_url,
-            "registered_at": account.created_at,
-        }
-
-
 def _pk_text(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(_pk_text=Cast("pk", CharField())).values("_pk_text")
 
@@ -147,5 +137,12 @@ def _audit(user: User) -> Iterable[dict]:
 def register_own_parts() -> None:
     """accounts' parts, first in the document (AccountsConfig.ready runs before the
     other apps' ready)."""
+    from .models import SocialAccount
+    from .selectors import personal_data_accounts
+
     register("profile", _profile, many=False)
-    register("accounts", _accounts)
+    register("accounts", personal_data_accounts)
+    register_subject(
+        SocialAccount._meta.label_lower,
+        lambda user: SocialAccount.objects.filter(user=user),
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import OrgUnit, Role, User
+from .models import OrgUnit, Role, SocialAccount, SocialAccountChange, User
 
 
 def unit_scope_q(unit: OrgUnit, *, field: str = "unit") -> Q:
@@ -48,3 +48,73 @@ def staff_in_unit(unit: OrgUnit, *, active_only: bool = True) -> QuerySet[User]:
     """Everyone at or below ``unit``: one indexed query, however deep the tree."""
     people = User.objects.filter(unit_scope_q(unit))
     return people.filter(is_active=True) if active_only else people
+
+
+# --- own social accounts --------------------------------------------------------------------
+
+
+def accounts_of(user: User) -> QuerySet[SocialAccount]:
+    """A person's current accounts, one per platform at most."""
+    return SocialAccount.objects.filter(user=user).order_by("platform")
+
+
+def account_history_of(user: User) -> QuerySet[SocialAccountChange]:
+    return SocialAccountChange.objects.filter(user=user).order_by("-at", "-pk")
+
+
+def accounts_awaiting_spot_check(viewer: User | None = None) -> QuerySet[SocialAccount]:
+    """Ownership proofs waiting for HR: a screenshot attached where the check could
+    not tell (``proof_needs_check=True``, ``proof_status="unproven"``), oldest
+    first. ``viewer`` scopes it to the people they may see (None: everyone)."""
+    accounts = SocialAccount.objects.filter(proof_needs_check=True)
+    if viewer is not None:
+        accounts = accounts.filter(user__in=users_visible_to(viewer))
+    return accounts.select_related("user", "user__unit").order_by("proof_requested_at", "pk")
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def personal_data_accounts(user: User) -> list[dict]:
+    """Everything held about ``user``'s own accounts, JSON-serialisable (for "my data").
+
+    One item per platform the person has or had an account on:
+    ``{"platform", "current": {...account and its proof...} | None, "history": [...]}``,
+    the history oldest first. Two queries.
+    """
+    items: dict[str, dict] = {}
+    for account in accounts_of(user):
+        items[account.platform] = {
+            "platform": account.platform,
+            "current": {
+                "id": account.pk,
+                "handle": account.handle,
+                "profile_url": account.profile_url,
+                "registered_at": _when(account.created_at),
+                "proof_status": account.proof_status,
+                "proof_reason": account.proof_reason,
+                "proof_message": account.proof_message,
+                "proof_checked_at": _when(account.proof_checked_at),
+                "proof_requested_at": _when(account.proof_requested_at),
+                "proof_screenshot_attached": bool(account.proof_screenshot),
+                "proof_awaiting_spot_check": account.proof_needs_check,
+            },
+            "history": [],
+        }
+    for change in SocialAccountChange.objects.filter(user=user).order_by("at", "pk"):
+        item = items.setdefault(
+            change.platform, {"platform": change.platform, "current": None, "history": []}
+        )
+        item["history"].append(
+            {
+                "at": _when(change.at),
+                "change": change.change,
+                "handle": change.handle,
+                "profile_url": change.profile_url,
+                "old_handle": change.old_handle,
+                "old_proof_status": change.old_proof_status,
+                "via": change.via,
+            }
+        )
+    return sorted(items.values(), key=lambda item: item["platform"])

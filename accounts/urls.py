@@ -16,5 +16,6 @@ urlpatterns = [
     path("password/set/done/", views.password_set_done, name="password_set_done"),
     path("staff/import/", views.staff_import, name="staff_import"),
     path("staff/import/confirm/", views.staff_import_confirm, name="staff_import_confirm"),
+    path("proofs/<int:pk>/screenshot/", views.proof_screenshot, name="proof_screenshot"),
     path("staff/import/template.csv", views.staff_import_template, name="staff_import_template"),
 ]

@@ -3,13 +3,24 @@ import logging
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import imports, personal_data, selectors
-from .forms import LoginForm, SetPasswordRequestForm, StaffImportConfirmForm, StaffImportForm
+from sharekpi.screenshots import open_image
+
+from . import imports, personal_data, selectors, services
+from .forms import (
+    LoginForm,
+    ProofScreenshotForm,
+    SetPasswordRequestForm,
+    SocialAccountForm,
+    StaffImportConfirmForm,
+    StaffImportForm,
+)
+from .models import AccountChange, Platform, SocialAccount
 from .permissions import hr_admin_required
 
 log = logging.getLogger(__name__)
@@ -198,4 +209,151 @@ def personal_data_response(user) -> StreamingHttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{personal_data.file_name(user)}"'
     response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- my accounts -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_accounts(request):
+    """My accounts on each platform, their ownership proof, and how to prove them."""
+    if request.method == "POST":
+        form = SocialAccountForm(request.POST)
+        if form.is_valid():
+            try:
+                account, change = services.set_account(
+                    user=request.user,
+                    platform=form.cleaned_data["platform"],
+                    handle=form.cleaned_data["handle"],
+                    actor=request.user,
+                )
+            except services.AccountRefused as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                if change == AccountChange.REPLACED:
+                    messages.success(
+                        request,
+                        _(
+                            "Your %(platform)s account is now @%(handle)s (the old one is kept in "
+                            "the history)."
+                        )
+                        % {"platform": account.get_platform_display(), "handle": account.handle},
+                    )
+                elif change == AccountChange.ADDED:
+                    messages.success(
+                        request,
+                        _("@%(handle)s added. Now put your code in its bio and check it.")
+                        % {"handle": account.handle},
+                    )
+                else:
+                    messages.info(request, _("That account was already registered."))
+                return redirect("me:my_accounts")
+    else:
+        form = SocialAccountForm(initial={"platform": request.GET.get("platform", "")})
+    accounts = {account.platform: account for account in selectors.accounts_of(request.user)}
+    rows = [
+        {"platform": value, "label": label, "account": accounts.get(value)}
+        for value, label in Platform.choices
+    ]
+    context = {
+        "form": form,
+        "rows": rows,
+        "proof_code": services.proof_code_for(request.user).code,
+        "history": selectors.account_history_of(request.user)[:20],
+        "anonymous_bio_platforms": ANONYMOUS_BIO_PLATFORM_LABELS,
+    }
+    return render(request, "accounts/my_accounts.html", context)
+
+
+# The platforms whose bio the check can read without logging in (see README, "Ownership
+# proof"); the rest go the screenshot way. The check itself lives in verification.proofs.
+ANONYMOUS_BIO_PLATFORM_LABELS = [Platform.YOUTUBE.label, Platform.TIKTOK.label]
+
+
+def _own_account(request, pk: int):
+    return get_object_or_404(selectors.accounts_of(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def my_account_remove(request, pk: int):
+    account = _own_account(request, pk)
+    services.remove_account(account=account, actor=request.user)
+    messages.success(
+        request,
+        _("@%(handle)s removed from %(platform)s (it stays in the history).")
+        % {"handle": account.handle, "platform": account.get_platform_display()},
+    )
+    return redirect("me:my_accounts")
+
+
+@login_required
+@require_POST
+def my_account_prove(request, pk: int):
+    account = _own_account(request, pk)
+    if services.request_proof(account=account):
+        messages.info(
+            request,
+            _("Checking @%(handle)s for your code. Reload this page in a minute to see the result.")
+            % {"handle": account.handle},
+        )
+    else:
+        messages.warning(request, _("The check could not be started just now; try again later."))
+    return redirect("me:my_accounts")
+
+
+@login_required
+@require_POST
+def my_proof_code_renew(request):
+    services.renew_proof_code(user=request.user)
+    messages.success(
+        request,
+        _("You have a new code. Proven accounts stay proven; use the new code from now on."),
+    )
+    return redirect("me:my_accounts")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_account_screenshot(request, pk: int):
+    """Attach a screenshot of my profile showing the code, for HR to spot-check."""
+    account = _own_account(request, pk)
+    if request.method == "POST":
+        form = ProofScreenshotForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.attach_proof_screenshot(
+                    account=account, user=request.user, upload=form.cleaned_data["file"]
+                )
+            except services.AccountRefused as exc:
+                form.add_error("file", exc.message)
+            else:
+                messages.success(request, _("Screenshot attached; HR will check it."))
+                return redirect("me:my_accounts")
+    else:
+        form = ProofScreenshotForm()
+    context = {
+        "account": account,
+        "form": form,
+        "proof_code": services.proof_code_for(request.user).code,
+    }
+    return render(request, "accounts/my_account_screenshot.html", context)
+
+
+@login_required
+@require_GET
+def proof_screenshot(request, pk: int):
+    """The screenshot of a proof: its owner and HR only (others: 404)."""
+    accounts = SocialAccount.objects.all()
+    if not request.user.is_hr_admin:
+        accounts = accounts.filter(user=request.user)
+    account = get_object_or_404(accounts, pk=pk)
+    if not account.proof_screenshot:
+        raise Http404
+    handle, content_type = open_image(account.proof_screenshot)
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response

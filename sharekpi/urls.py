@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("me/data/", account_views.my_data, name="my_data"),
     path("me/data/download/", account_views.my_data_download, name="my_data_download"),
+    path("", include("accounts.me_urls")),
     path("", include("audit.urls")),
     path("", include("campaigns.urls")),
     path("", include("verification.urls")),

@@ -86,7 +86,28 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "api:score-list": ("get", None, MANAGERS_HR),
     "api:score-me": ("get", None, LOGGED_IN),
     "api:scoring-scheme-detail": ("get", lambda w: {"year": w["year"]}, LOGGED_IN),
+    "me:my_accounts": ("get", None, LOGGED_IN),
+    "me:my_proof_code_renew": ("post", None, LOGGED_IN),
+    "me:my_account_remove": ("post", lambda w: {"pk": _account(w).pk}, {STAFF}),
+    "me:my_account_prove": ("post", lambda w: {"pk": _account(w).pk}, {STAFF}),
+    "me:my_account_screenshot": ("get", lambda w: {"pk": _account(w).pk}, {STAFF}),
+    "accounts:proof_screenshot": ("get", lambda w: {"pk": _account(w, shot=True).pk}, {STAFF, HR}),
+    "api:my-account-list": ("get", None, LOGGED_IN),
+    "api:my-account-detail": ("get", lambda w: {"pk": _account(w).pk}, {STAFF}),
+    "api:my-account-prove": ("post", lambda w: {"pk": _account(w).pk}, {STAFF}),
 }
+
+
+def _account(world, *, shot: bool = False):
+    """alice's (the staff member's) X account, with a proof screenshot if asked."""
+    from accounts.models import SocialAccount
+
+    account, _ = SocialAccount.objects.get_or_create(
+        user=world["people"][STAFF], platform="x", defaults={"handle": "alice"}
+    )
+    if shot and not account.proof_screenshot:
+        account.proof_screenshot.save("proof.png", ContentFile(PNG), save=True)
+    return account
 
 
 def route_names(resolver=None, namespace: str | None = None):

@@ -56,6 +56,7 @@ TABLES = [
 
 # Tables that later migrations gave new columns: the columns the old layout had.
 OLD_COLUMNS = {
+    "accounts_socialaccount": ["id", "user_id", "platform", "handle", "profile_url", "created_at"],
     "campaigns_campaignpost": [
         "id", "campaign_id", "url", "normalized_url", "platform", "official_account_id",
         "created_at",

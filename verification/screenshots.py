@@ -5,41 +5,19 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
 from accounts.models import User
 from campaigns.models import Share, ShareStatus
 
-# Magic bytes → (extension, content type). The file's own name and the browser's
-# content type are never trusted.
-SCREENSHOT_TYPES: tuple[tuple[bytes, int, str, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", 0, "png", "image/png"),
-    (b"\xff\xd8\xff", 0, "jpg", "image/jpeg"),
-    (b"GIF87a", 0, "gif", "image/gif"),
-    (b"GIF89a", 0, "gif", "image/gif"),
+# The byte checks are shared with the ownership proofs of accounts (sharekpi.screenshots).
+from sharekpi.screenshots import (  # noqa: F401 - re-exported, public here as before
+    SCREENSHOT_TYPES,
+    ScreenshotRefused,
+    screenshot_max_bytes,
+    screenshot_type,
 )
-
-
-def screenshot_type(head: bytes) -> tuple[str, str] | None:
-    """(extension, content type) of an image from its first bytes, or None."""
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp", "image/webp"
-    for magic, offset, ext, content_type in SCREENSHOT_TYPES:
-        if head[offset : offset + len(magic)] == magic:
-            return ext, content_type
-    return None
-
-
-def screenshot_max_bytes() -> int:
-    return int(getattr(settings, "SHAREKPI_SCREENSHOT_MAX_BYTES", 5 * 1024 * 1024))
-
-
-class ScreenshotRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def may_see_screenshot(user: User, share: Share) -> bool:

@@ -19,6 +19,7 @@ from celery.signals import worker_init
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
+from . import proofs
 from . import services as verification
 
 MAX_RETRIES = int(getattr(settings, "SHAREKPI_VERIFY_MAX_RETRIES", 5))
@@ -88,3 +89,24 @@ def sweep_pending() -> int:
 def recheck_verified() -> int:
     """Queue the next batch of verified shares of the open KPI year for a re-check."""
     return verification.queue_rechecks()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=3,
+)
+def check_account_proof(self, account_id: int) -> None:
+    """Look for the owner's code in an account's bio (sent by name by accounts.services)."""
+    try:
+        proofs.check(account_id, last_try=self.request.retries >= self.max_retries)
+    except verification.RateLimited as exc:
+        raise _defer(self, exc.retry_after) from exc
+    except verification.TemporaryFailure as exc:
+        backoff = get_exponential_backoff_interval(
+            factor=RETRY_BACKOFF, retries=self.request.retries, maximum=RETRY_MAX_DELAY
+        )
+        countdown = min(max(exc.retry_after or 0, backoff), RETRY_MAX_DELAY)
+        raise self.retry(exc=exc, countdown=countdown) from exc

@@ -65,7 +65,9 @@ def test_the_api_gives_everything_about_the_caller_and_nothing_about_anyone_else
 
     assert data["profile"]["staff_id"] == "alice"
     assert data["profile"]["email"] == "alice@example.gov"
-    assert [a["handle"] for a in data["accounts"]] == ["alicetan"]
+    assert [(a["platform"], a["current"]["handle"]) for a in data["accounts"]] == [
+        ("x", "alicetan")
+    ]
     assert [s["id"] for s in data["shares"]] == [world["mine"].pk]
     share = data["shares"][0]
     assert share["reason_code"] == "review.sampled"

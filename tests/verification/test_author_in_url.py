@@ -131,14 +131,6 @@ def test_the_registered_author_is_left_to_the_policy_whatever_the_case(
     assert share.status_code == "verified.checks"
 
 
-def test_any_of_several_registered_accounts_may_be_the_author(alice, campaign):
-    set_policy(Platform.X, VerificationPolicy.SAMPLE, 0)
-    SocialAccountFactory(user=alice, platform=Platform.X, handle="alice_work")
-    SocialAccountFactory(user=alice, platform=Platform.X, handle="alicetan")
-    share = verify(make_share(alice, campaign, "https://x.com/alicetan/status/1790000000000000009"))
-    assert share.status == ShareStatus.VERIFIED
-
-
 def test_an_account_on_another_platform_does_not_count(alice, campaign):
     set_policy(Platform.TIKTOK, VerificationPolicy.SAMPLE, 0)
     SocialAccountFactory(user=alice, platform=Platform.X, handle="alice.tan")
