@@ -111,7 +111,8 @@ class World:
             i = len(self.staff)
             handle = f"staff{i:04d}"
             user = UserFactory(staff_id=handle.upper(), full_name=f"Staff {i}")
-            for platform in (Platform.X, Platform.TIKTOK, Platform.YOUTUBE):
+            # Facebook too: its post links name their author, which must be theirs.
+            for platform in (Platform.X, Platform.TIKTOK, Platform.YOUTUBE, Platform.FACEBOOK):
                 SocialAccount.objects.create(
                     user=user,
                     platform=platform,
@@ -240,7 +241,7 @@ def test_shares_logged_through_the_api_end_as_the_platform_dictates(
     # One attempt per share: nothing was retried or recorded twice.
     assert VerificationAttempt.objects.count() == 200
     duplicate = Share.objects.get(url="https://fb.watch/fb0003/")
-    assert duplicate.status_reason == "duplicate of an already logged post"
+    assert duplicate.status_code == "rejected.duplicate"
     resolved = Share.objects.get(url="https://fb.watch/fb0001/")
     assert resolved.normalized_url == "https://www.facebook.com/watch?v=7001"
     assert resolved.short_url == "https://fb.watch/fb0001"

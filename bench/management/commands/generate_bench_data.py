@@ -354,7 +354,7 @@ class Table:
                 value = now
             elif model_field.null:
                 value = None
-            elif isinstance(model_field, models.CharField | models.TextField):
+            elif isinstance(model_field, models.CharField | models.TextField | models.FileField):
                 value = ""
             else:
                 raise CommandError(
