@@ -7,4 +7,12 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         # campaigns announces share status changes; scoring keeps KPI scores current.
-        from . import handlers  # noqa: F401
+        from campaigns import hooks
+
+        from . import (
+            handlers,  # noqa: F401
+            selectors,
+        )
+
+        # verification (a sibling, which may not import scoring) asks through campaigns.
+        hooks.provide_year_closes(selectors.year_closes_in_force)

@@ -60,6 +60,11 @@ OLD_COLUMNS = {
         "id", "campaign_id", "url", "normalized_url", "platform", "official_account_id",
         "created_at",
     ],
+    "campaigns_share": [
+        "id", "staff_id", "campaign_id", "url", "normalized_url", "short_url", "platform",
+        "post_id", "author_handle", "status", "status_reason", "source", "submitted_at",
+        "verified_at", "last_checked_at", "screenshot", "created_at", "updated_at",
+    ],
 }  # fmt: skip
 
 TABLE_DIGESTS = f"""

@@ -42,21 +42,9 @@ class ScreenshotRefused(Exception):
         self.message = message
 
 
-def may_see_screenshot(user: User, share: Share) -> bool:
-    return bool(user.is_authenticated and (user.pk == share.staff_id or user.is_hr_admin))
-
-
-@transaction.atomic
-def attach_screenshot(*, share: Share, staff: User, upload) -> Share:
-    """Save an image the owner of a share in review took of their post."""
-    locked = Share.objects.select_for_update().get(pk=share.pk)
-    if locked.staff_id != staff.pk:
-        raise ScreenshotRefused("Only the person who logged this share may add a screenshot.")
-    if locked.status != ShareStatus.NEEDS_REVIEW:
-        raise ScreenshotRefused(
-            "A screenshot can be added only while the share is waiting for review "
-            f"(this one is {locked.get_status_display().lower()})."
-        )
+def checked_image(upload) -> str:
+    """The file extension of an uploaded screenshot, checked by its size and its bytes
+    (ScreenshotRefused says what is wrong). Shares in review and appeals alike."""
     limit = screenshot_max_bytes()
     if upload.size == 0:
         raise ScreenshotRefused("The file is empty.")
@@ -72,17 +60,37 @@ def attach_screenshot(*, share: Share, staff: User, upload) -> Share:
         raise ScreenshotRefused(
             "Only PNG, JPEG, WebP or GIF images can be attached, and this file is none of them."
         )
+    return kind[0]
+
+
+def may_see_screenshot(user: User, share: Share) -> bool:
+    return bool(user.is_authenticated and (user.pk == share.staff_id or user.is_hr_admin))
+
+
+@transaction.atomic
+def attach_screenshot(*, share: Share, staff: User, upload) -> Share:
+    """Save an image the owner of a share in review took of their post."""
+    locked = Share.objects.select_for_update().get(pk=share.pk)
+    if locked.staff_id != staff.pk:
+        raise ScreenshotRefused("Only the person who logged this share may add a screenshot.")
+    if locked.status != ShareStatus.NEEDS_REVIEW:
+        raise ScreenshotRefused(
+            "A screenshot can be added only while the share is waiting for review "
+            f"(this one is {locked.get_status_display().lower()})."
+        )
+    ext = checked_image(upload)
     old_name = locked.screenshot.name
-    locked.screenshot.save(f"share-{locked.pk}-{uuid.uuid4().hex}.{kind[0]}", upload, save=False)
+    locked.screenshot.save(f"share-{locked.pk}-{uuid.uuid4().hex}.{ext}", upload, save=False)
     locked.save(update_fields=["screenshot", "updated_at"])
     if old_name:
         transaction.on_commit(lambda: default_storage.delete(old_name))
     return locked
 
 
-def open_screenshot(share: Share):
-    """(file, content type) of a share's screenshot; the type is read from its bytes."""
-    handle = share.screenshot.open("rb")
+def open_screenshot(share: Share, field=None):
+    """(file, content type) of a share's screenshot (or of another file field, e.g. an
+    appeal's); the type is read from its bytes."""
+    handle = (share.screenshot if field is None else field).open("rb")
     head = handle.read(16)
     handle.seek(0)
     kind = screenshot_type(head)
