@@ -319,8 +319,3 @@ CELERY_BEAT_SCHEDULE["verification-recheck-verified"] = {
     "task": "verification.tasks.recheck_verified",
     "schedule": 900.0,
 }
-# Retention: purge screenshots and attempt details of long-closed KPI years, once a day.
-CELERY_BEAT_SCHEDULE["verification-purge-expired"] = {
-    "task": "verification.tasks.purge_expired",
-    "schedule": 24 * 3600.0,
-}
