@@ -132,6 +132,13 @@ class ShareStatus(models.TextChoices):
     NEEDS_REVIEW = "needs_review", "Needs review"
     REJECTED = "rejected", "Rejected"
     REMOVED = "removed", "Removed"
+    # A rejected or removed share its owner replaced by another URL for the same campaign
+    # and platform: kept (linked to the new one), never counted, not live.
+    REPLACED = "replaced", "Replaced"
+
+
+# The statuses a share can be replaced from (and appealed from).
+REPLACEABLE_STATUSES = (ShareStatus.REJECTED, ShareStatus.REMOVED)
 
 
 class ShareSource(models.TextChoices):
@@ -163,6 +170,16 @@ class Share(models.Model):
     status_reason = models.TextField(blank=True)
     status_code = models.CharField(max_length=40, blank=True)
     status_params = models.JSONField(default=dict, blank=True)
+    # When the status last changed (an appeal's deadline counts from the rejection or removal).
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+        help_text="The share logged in place of this one (status replaced).",
+    )
     source = models.CharField(max_length=16, choices=ShareSource.choices, default=ShareSource.FORM)
     submitted_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -174,9 +191,11 @@ class Share(models.Model):
     class Meta:
         ordering = ["-submitted_at", "-pk"]
         constraints = [
+            # One live share per person, campaign and platform: replaced ones do not count.
             models.UniqueConstraint(
                 fields=["staff", "campaign", "platform"],
-                name="share_one_per_staff_campaign_platform",
+                condition=~models.Q(status="replaced"),
+                name="share_one_live_per_staff_campaign_platform",
             )
         ]
         indexes = [

@@ -151,7 +151,7 @@ def with_share_counts(campaigns: list[Campaign]) -> list[Campaign]:
 
 def own_shares(user: User) -> QuerySet[Share]:
     """My shares, newest first (the model's ordering)."""
-    return Share.objects.filter(staff=user).select_related("campaign")
+    return Share.objects.filter(staff=user).select_related("campaign", "replaced_by")
 
 
 def own_shares_by_campaign(user: User, campaigns) -> dict[int, list[Share]]:

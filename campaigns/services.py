@@ -16,7 +16,15 @@ import audit
 from accounts.models import OrgUnit, User
 
 from . import platforms, reasons, selectors
-from .models import Campaign, CampaignPost, CampaignStatus, Share, ShareSource, ShareStatus
+from .models import (
+    REPLACEABLE_STATUSES,
+    Campaign,
+    CampaignPost,
+    CampaignStatus,
+    Share,
+    ShareSource,
+    ShareStatus,
+)
 from .reasons import Reason
 from .signals import StatusChange, share_logged, share_status_changed, share_statuses_changed
 
@@ -130,9 +138,20 @@ def _save_share(
             f"This campaign has no official post on {parsed.platform.title()}; "
             f"share it on {names}.",
         )
-    clash = _clash(staff=staff, campaign=campaign, parsed=parsed)
-    if clash is not None:
-        raise clash
+    to_replace = _check_existing(staff=staff, campaign=campaign, parsed=parsed)
+    old_status = None
+    if to_replace is not None:
+        # Lock the share being replaced: of two submissions replacing it at once, the
+        # second waits here, then sees it replaced and the first one's new share.
+        to_replace = Share.objects.select_for_update().get(pk=to_replace.pk)
+        if to_replace.status not in REPLACEABLE_STATUSES:
+            _check_existing(staff=staff, campaign=campaign, parsed=parsed)  # raises the winner
+            raise DuplicateShare(to_replace, own=True, message=_platform_taken(parsed))
+        old_status = to_replace.status
+        # Out of the live set first: one live share per person, campaign and platform.
+        change_share_status(
+            share=to_replace, new_status=ShareStatus.REPLACED, reason=to_replace.status_reason
+        )
     share = Share.objects.create(
         staff=staff,
         campaign=campaign,
@@ -148,39 +167,80 @@ def _save_share(
     # A new share is a status change too (from nothing to pending): listeners that keep
     # counts of logged shares (the dashboard) see it in this transaction.
     announce_status_change(share=share, old_status=None, new_status=ShareStatus.PENDING)
+    if to_replace is not None:
+        to_replace.replaced_by = share
+        to_replace.save(update_fields=["replaced_by", "updated_at"])
+        audit.record(
+            actor=staff,
+            action="share.replaced",
+            obj=to_replace,
+            before={"status": old_status, "url": to_replace.url},
+            after={"status": ShareStatus.REPLACED, "replaced_by": share.pk, "url": share.url},
+        )
     return share
 
 
-def _clash(
+def _platform_taken(parsed: platforms.ParsedUrl) -> str:
+    return f"You have already logged a {parsed.platform.title()} share of this campaign."
+
+
+def _check_existing(
     *, staff: User, campaign: Campaign, parsed: platforms.ParsedUrl
-) -> DuplicateShare | None:
-    """What a new share of ``parsed`` would duplicate, in one indexed query: the same post
-    (by its normalised URL, or by its platform post id when the URL shape differs —
-    permalink.php vs /posts/), else this person's share of the campaign on that platform."""
+) -> Share | None:
+    """Raise DuplicateShare for what a new share of ``parsed`` would duplicate, in one
+    indexed query: the same post (by its normalised URL, or by its platform post id when
+    the URL shape differs — permalink.php vs /posts/; replaced shares included, the URL
+    stays theirs), else this person's live share of the campaign on that platform. That
+    live share, when rejected or removed, is returned instead: the new one replaces it."""
     same_post = Q(normalized_url=parsed.normalized_url)
     if parsed.post_id:
         same_post |= Q(platform=parsed.platform, post_id=parsed.post_id)
-    same_platform = Q(staff=staff, campaign=campaign, platform=parsed.platform)
-    found = list(Share.objects.filter(same_post | same_platform).order_by("pk")[:3])
+    same_platform = Q(staff=staff, campaign=campaign, platform=parsed.platform) & ~Q(
+        status=ShareStatus.REPLACED
+    )
+    found = list(Share.objects.filter(same_post | same_platform).order_by("pk")[:4])
     for existing in found:
         if existing.normalized_url == parsed.normalized_url:
-            return duplicate_message(existing, staff)
+            raise _same_post(existing, staff)
     for existing in found:
         if parsed.post_id and (existing.platform, existing.post_id) == (
             parsed.platform,
             parsed.post_id,
         ):
-            return duplicate_message(existing, staff)
-    if found:
+            raise _same_post(existing, staff)
+    if not found:
+        return None
+    live = found[0]
+    if live.status in REPLACEABLE_STATUSES:
+        return live
+    raise DuplicateShare(live, own=True, message=_platform_taken(parsed))
+
+
+def _same_post(existing: Share, staff: User) -> DuplicateShare:
+    """The duplicate answer for a post already logged. Logging one's own rejected or
+    removed post again changes nothing: the way to contest the decision is an appeal."""
+    if existing.staff_id == staff.pk and existing.status in REPLACEABLE_STATUSES:
         return DuplicateShare(
-            found[0],
+            existing,
             own=True,
-            message=f"You have already logged a {parsed.platform.title()} share of this campaign.",
+            message=(
+                f"You logged this post before and it was {existing.get_status_display().lower()}. "
+                "Logging it again changes nothing: if you think that was wrong, appeal it "
+                "from My shares; otherwise log the link of another share of yours."
+            ),
         )
+    return duplicate_message(existing, staff)
+
+
+def _clash(
+    *, staff: User, campaign: Campaign, parsed: platforms.ParsedUrl
+) -> DuplicateShare | None:
+    """What a new share of ``parsed`` duplicates (after a lost race), or None."""
+    try:
+        _check_existing(staff=staff, campaign=campaign, parsed=parsed)
+    except DuplicateShare as duplicate:
+        return duplicate
     return None
-
-
-_STATUS_FIELDS = ["status", "status_reason", "status_code", "status_params", "verified_at"]
 
 
 def change_share_status(
@@ -189,7 +249,7 @@ def change_share_status(
     """Set a share's status and announce it. Callers hold a transaction and a row lock.
     ``reason``: HR's words, or a code of the catalogue (campaigns.reasons)."""
     old_status = _set_status(share, new_status, reason)
-    share.save(update_fields=[*_STATUS_FIELDS, "updated_at", *save_fields])
+    share.save(update_fields=[*STATUS_FIELDS, *save_fields])
     if old_status != new_status:
         announce_status_change(share=share, old_status=old_status, new_status=new_status)
     return share
@@ -208,17 +268,30 @@ def change_share_statuses(
         share.updated_at = now  # bulk_update does not run auto_now
     Share.objects.bulk_update(
         [share for share, _, _ in changes],
-        [*_STATUS_FIELDS, "updated_at", *save_fields],
+        [*STATUS_FIELDS, *save_fields],
     )
     for (share, new_status, _), old_status in zip(changes, old_statuses, strict=True):
         if old_status != new_status:
             announce_status_change(share=share, old_status=old_status, new_status=new_status)
 
 
+STATUS_FIELDS = (
+    "status",
+    "status_reason",
+    "status_code",
+    "status_params",
+    "status_changed_at",
+    "verified_at",
+    "updated_at",
+)
+
+
 def _set_status(share: Share, new_status: str, reason: Reason) -> str:
     """Change the share's status fields in memory; its old status."""
     old_status = share.status
     share.status = new_status
+    if old_status != new_status:
+        share.status_changed_at = timezone.now()
     share.status_reason, share.status_code, share.status_params = reasons.fields(reason)
     if new_status == ShareStatus.VERIFIED and share.verified_at is None:
         share.verified_at = timezone.now()

@@ -16,7 +16,7 @@ from accounts.permissions import hr_admin_required, manager_or_hr_required
 from sharekpi.csvexport import csv_response
 
 from . import bookmarklet as bookmarklet_code
-from . import platforms, selectors, services
+from . import hooks, platforms, selectors, services
 from .forms import CampaignForm, ShareForm, form_source
 from .models import Campaign, CampaignStatus, Share, ShareStatus
 
@@ -25,7 +25,13 @@ PEOPLE_PER_PAGE = 50
 SHARES_PER_PAGE = 50
 # Statuses whose reason the staff member needs to read.
 STATUSES_WITH_REASON = frozenset(
-    s.value for s in (ShareStatus.NEEDS_REVIEW, ShareStatus.REJECTED, ShareStatus.REMOVED)
+    s.value
+    for s in (
+        ShareStatus.NEEDS_REVIEW,
+        ShareStatus.REJECTED,
+        ShareStatus.REMOVED,
+        ShareStatus.REPLACED,
+    )
 )
 NOT_SHARED_CSV_HEADER = ["staff_id", "full_name", "email", "unit"]
 
@@ -252,6 +258,9 @@ def my_shares(request):
     page = Paginator(selectors.own_shares(request.user), SHARES_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    page.object_list = list(page.object_list)
+    # verification adds each rejected or removed share's appeal (or its deadline).
+    hooks.annotate_own_shares(request.user, page.object_list)
     return render(
         request,
         "campaigns/share_list.html",

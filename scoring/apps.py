@@ -7,6 +7,10 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         # campaigns announces share status changes; scoring keeps KPI scores current.
-        from . import handlers, personal_data  # noqa: F401
+        from campaigns import hooks
 
+        from . import handlers, personal_data, selectors  # noqa: F401
+
+        # verification (a sibling, which may not import scoring) asks through campaigns.
+        hooks.provide_year_closes(selectors.year_closes_in_force)
         personal_data.register()

@@ -15,6 +15,8 @@ window (the local date of ``submitted_at`` between ``starts_on`` and
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 
@@ -141,6 +143,12 @@ def year_close_in_force(year: int) -> YearClose | None:
 
 def is_year_closed(year: int) -> bool:
     return closes_in_force(year).exists()
+
+
+def year_closes_in_force() -> dict[int, datetime.datetime]:
+    """``{year: closed_at}`` of every closed year (campaigns.hooks hands it to
+    verification: appeals and retention)."""
+    return dict(YearClose.objects.filter(reopened_at__isnull=True).values_list("year", "closed_at"))
 
 
 def closed_years() -> set[int]:

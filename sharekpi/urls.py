@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("campaigns.urls")),
     path("", include("verification.urls")),
+    path("", include("verification.appeal_urls")),
     path("", include("scoring.urls")),
     path("", include("dashboard.urls")),
     path("healthz", health_views.healthz, name="healthz"),

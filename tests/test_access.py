@@ -72,6 +72,13 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "review:screenshot": ("get", lambda w: {"pk": w["share"].pk}, {STAFF, HR}),
     "review:screenshot_upload": ("get", lambda w: {"pk": w["share"].pk}, {STAFF}),
     "api:share-review": ("post", lambda w: {"pk": w["share"].pk}, {HR}),
+    "api:share-appeal": ("post", lambda w: {"pk": w["share"].pk}, {STAFF}),
+    "api:appeal-list": ("get", None, LOGGED_IN),
+    "api:appeal-decide": ("post", lambda w: {"pk": 1}, {HR}),
+    "appeals:appeal_list": ("get", None, LOGGED_IN),
+    "appeals:appeal_create": ("get", lambda w: {"share_pk": w["share"].pk}, {STAFF}),
+    "appeals:appeal_decide": ("post", lambda w: {"pk": 1}, {HR}),
+    "appeals:appeal_screenshot": ("get", lambda w: {"pk": 1}, set()),
     "audit:audit_log": ("get", None, {HR}),
     "audit:audit_csv": ("get", None, {HR}),
     "api:audit-list": ("get", None, {HR}),
@@ -148,6 +155,19 @@ def world(db):
     )
     share.screenshot.save("proof.png", ContentFile(PNG), save=True)
     year = timezone.localdate().year
+    from verification.models import Appeal
+
+    rejected = make_share(
+        people[STAFF], campaign, "https://x.com/alice/status/9", status=ShareStatus.REJECTED
+    )
+    Appeal.objects.create(
+        pk=1,
+        share=rejected,
+        staff=people[STAFF],
+        note="It is mine",
+        appealed_status=ShareStatus.REJECTED,
+        appealed_status_at=timezone.now(),
+    )
     return {"people": people, "campaign": campaign, "share": share, "year": year}
 
 

@@ -61,7 +61,7 @@ OLD_COLUMNS = {
         "id", "campaign_id", "url", "normalized_url", "platform", "official_account_id",
         "created_at",
     ],
-    # Reason codes (campaigns 0005) are added beside status_reason, which stays as it was.
+    # New columns (reason codes, replace) are added beside the old ones, which stay.
     "campaigns_share": [
         "id", "staff_id", "campaign_id", "url", "normalized_url", "short_url", "platform",
         "post_id", "author_handle", "status", "status_reason", "source", "submitted_at",

@@ -8,7 +8,13 @@ from campaigns.models import Share
 from sharekpi.readonly_admin import ReadOnlyAdmin
 
 from . import policies
-from .models import PlatformPolicy, PlatformPolicyChange, ReviewDecision, VerificationAttempt
+from .models import (
+    Appeal,
+    PlatformPolicy,
+    PlatformPolicyChange,
+    ReviewDecision,
+    VerificationAttempt,
+)
 
 
 class VerificationAttemptInline(admin.TabularInline):
@@ -105,3 +111,12 @@ class PlatformPolicyChangeAdmin(ReadOnlyAdmin):
     list_filter = ["platform", "new_policy"]
     search_fields = ["platform", "changed_by__staff_id"]
     date_hierarchy = "changed_at"
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    """Appeals are filed and decided through verification.appeals (audited): read-only here."""
+
+    list_display = ["pk", "share", "staff", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status", "year_closed"]
+    search_fields = ["staff__staff_id", "staff__full_name", "note"]

@@ -1,6 +1,7 @@
 """Verification's API: ``GET /api/v1/shares/{id}/`` (one share with its verification
-attempts, for whoever may see the share) and ``POST /api/v1/shares/{id}/review/`` (HR
-approves or rejects a share in review).
+attempts, for whoever may see the share), ``POST /api/v1/shares/{id}/review/`` (HR
+approves or rejects a share in review), and appeals: ``POST shares/{id}/appeal/``
+(owner), ``GET appeals/`` (HR: all; others: own), ``POST appeals/{id}/decide/`` (HR).
 
 Review: HR admins only (others 403); an unknown id is 404; a bad decision, a reject
 without a reason or a share that is not in review is 400 with the field at fault.
@@ -13,6 +14,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,9 +23,15 @@ from accounts.permissions import IsHrAdmin
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Share
 
-from . import review
-from .models import ReviewDecision, VerificationAttempt
-from .serializers import ShareDetailSerializer
+from . import appeals, review, selectors
+from .models import Appeal, ReviewDecision, VerificationAttempt
+from .serializers import (
+    AppealCreateSerializer,
+    AppealDecideSerializer,
+    AppealListFilterSerializer,
+    AppealSerializer,
+    ShareDetailSerializer,
+)
 
 
 @extend_schema_view(
@@ -112,3 +120,99 @@ class ShareReviewView(APIView):
                 }
             ).data
         )
+
+
+# --- appeals ------------------------------------------------------------------------
+
+
+def _appeal_refused(exc: appeals.AppealRefused) -> Response:
+    return Response({exc.field: [exc.message]}, status=400)
+
+
+class ShareAppealView(APIView):
+    """POST shares/{id}/appeal/: the owner appeals a rejected or removed share (JSON, or
+    multipart with a ``screenshot``). Someone else's share is 404."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Appeal the rejection or removal of your share",
+        request={
+            "application/json": AppealCreateSerializer,
+            "multipart/form-data": AppealCreateSerializer,
+        },
+        responses={
+            201: AppealSerializer,
+            400: OpenApiResponse(
+                description="`{note: [...]}` (missing), `{screenshot: [...]}` (not an image, "
+                "too big) or `{share: [...]}` (not rejected or removed, too late, already "
+                "appealed)."
+            ),
+            404: OpenApiResponse(description="No such share of yours."),
+        },
+    )
+    def post(self, request, pk: int):
+        share = get_object_or_404(Share, pk=pk, staff=request.user)
+        given = AppealCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            appeal = appeals.file_appeal(
+                share=share,
+                staff=request.user,
+                note=given.validated_data["note"],
+                screenshot=given.validated_data.get("screenshot"),
+            )
+        except appeals.AppealRefused as exc:
+            return _appeal_refused(exc)
+        return Response(AppealSerializer(appeal).data, status=201)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Appeals (HR: all; everyone else: their own)",
+        parameters=[AppealListFilterSerializer],
+    )
+)
+class AppealListView(generics.ListAPIView):
+    serializer_class = AppealSerializer
+    queryset = Appeal.objects.none()  # for the schema; get_queryset scopes by who asks
+
+    def get_queryset(self):
+        filters = AppealListFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.appeals_visible_to(
+            self.request.user, status=filters.validated_data.get("status", "")
+        )
+
+
+class AppealDecideView(APIView):
+    permission_classes = [IsAuthenticated, IsHrAdmin]
+
+    @extend_schema(
+        summary="Uphold or overturn an appeal (HR admins)",
+        request=AppealDecideSerializer,
+        responses={
+            200: AppealSerializer,
+            400: OpenApiResponse(
+                description="`{decision: [...]}`, `{reason: [...]}`, `{appeal: [...]}` "
+                "(already decided) or `{decider: [...]}` (you rejected the share and "
+                "another HR admin exists)."
+            ),
+            403: OpenApiResponse(description="Not an HR admin."),
+            404: OpenApiResponse(description="No such appeal."),
+        },
+    )
+    def post(self, request, pk: int):
+        appeal = get_object_or_404(Appeal, pk=pk)
+        given = AppealDecideSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            appeal = appeals.decide_appeal(
+                appeal=appeal,
+                actor=request.user,
+                decision=given.validated_data["decision"],
+                reason=given.validated_data["reason"],
+            )
+        except appeals.AppealRefused as exc:
+            return _appeal_refused(exc)
+        return Response(AppealSerializer(appeal).data)

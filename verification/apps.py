@@ -7,13 +7,13 @@ class VerificationConfig(AppConfig):
 
     def ready(self) -> None:
         # campaigns announces each logged share; verification queues its check.
+        from campaigns import hooks
         from campaigns import reasons as campaign_reasons
 
-        from . import checks, handlers, reasons  # noqa: F401 - registers the checks and receivers
+        from . import checks, handlers, personal_data, reasons, selectors  # noqa: F401
 
         # campaigns' pages show a share's reason through the catalogue of reason codes.
         campaign_reasons.register(reasons.describe)
-
-        from . import personal_data
-
+        # "My shares" (campaigns) shows each rejected or removed share's appeal or deadline.
+        hooks.add_own_share_annotator(selectors.annotate_own_shares)
         personal_data.register()

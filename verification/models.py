@@ -121,3 +121,53 @@ class PlatformPolicyChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform}: {self.old_policy or '-'} -> {self.new_policy}"
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Upheld"
+    OVERTURNED = "overturned", "Overturned"
+
+
+class Appeal(models.Model):
+    """A staff member contesting the rejection or removal of their share: once per
+    share, within SHAREKPI_APPEAL_DAYS; an HR admin upholds or overturns it."""
+
+    class Decision(models.TextChoices):
+        UPHOLD = "uphold", "Uphold"
+        OVERTURN = "overturn", "Overturn"
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="appeals")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals"
+    )
+    note = models.TextField()
+    screenshot = models.FileField(upload_to="appeals/%Y/%m/", blank=True)
+    status = models.CharField(
+        max_length=12, choices=AppealStatus.choices, default=AppealStatus.OPEN
+    )
+    # The share's status the appeal contests (rejected or removed) and when it was set.
+    appealed_status = models.CharField(max_length=16, choices=ShareStatus.choices)
+    appealed_status_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    # The share's KPI year was closed when the appeal was decided: its frozen score
+    # did not change (an overturn still makes the share verified).
+    year_closed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["share"], name="appeal_one_per_share"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="appeal_status_time"),
+            models.Index(fields=["staff", "created_at"], name="appeal_staff_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal {self.pk} of share {self.share_id} ({self.status})"

@@ -68,7 +68,14 @@ def shares(user) -> Iterable[dict]:
 def register() -> None:
     from accounts import personal_data
 
+    from .models import Appeal
+    from .selectors import personal_data_appeals
+
     personal_data.register("shares", shares)
+    personal_data.register("appeals", personal_data_appeals)
     personal_data.register_subject(
         Share._meta.label_lower, lambda user: Share.objects.filter(staff=user)
+    )
+    personal_data.register_subject(
+        Appeal._meta.label_lower, lambda user: Appeal.objects.filter(share__staff=user)
     )

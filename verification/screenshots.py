@@ -1,5 +1,5 @@
-"""Screenshots staff attach to their shares in review: checked by their bytes, seen
-only by their owner and HR."""
+"""Screenshots staff attach to their shares in review and to their appeals: checked by
+their bytes, seen only by their owner and HR."""
 
 from __future__ import annotations
 
@@ -15,9 +15,17 @@ from campaigns.models import Share, ShareStatus
 from sharekpi.screenshots import (  # noqa: F401 - re-exported, public here as before
     SCREENSHOT_TYPES,
     ScreenshotRefused,
+    check_screenshot,
+    open_image,
     screenshot_max_bytes,
     screenshot_type,
 )
+
+
+def checked_image(upload) -> str:
+    """The file extension of an uploaded screenshot, checked by its size and its bytes
+    (ScreenshotRefused says what is wrong). Shares in review and appeals alike."""
+    return check_screenshot(upload)[0]
 
 
 def may_see_screenshot(user: User, share: Share) -> bool:
@@ -35,33 +43,16 @@ def attach_screenshot(*, share: Share, staff: User, upload) -> Share:
             "A screenshot can be added only while the share is waiting for review "
             f"(this one is {locked.get_status_display().lower()})."
         )
-    limit = screenshot_max_bytes()
-    if upload.size == 0:
-        raise ScreenshotRefused("The file is empty.")
-    if upload.size > limit:
-        raise ScreenshotRefused(
-            f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
-            f"{limit / 1024 / 1024:.0f} MB. Crop the screenshot or save it as JPEG."
-        )
-    upload.seek(0)
-    kind = screenshot_type(upload.read(16))
-    upload.seek(0)
-    if kind is None:
-        raise ScreenshotRefused(
-            "Only PNG, JPEG, WebP or GIF images can be attached, and this file is none of them."
-        )
+    ext = checked_image(upload)
     old_name = locked.screenshot.name
-    locked.screenshot.save(f"share-{locked.pk}-{uuid.uuid4().hex}.{kind[0]}", upload, save=False)
+    locked.screenshot.save(f"share-{locked.pk}-{uuid.uuid4().hex}.{ext}", upload, save=False)
     locked.save(update_fields=["screenshot", "updated_at"])
     if old_name:
         transaction.on_commit(lambda: default_storage.delete(old_name))
     return locked
 
 
-def open_screenshot(share: Share):
-    """(file, content type) of a share's screenshot; the type is read from its bytes."""
-    handle = share.screenshot.open("rb")
-    head = handle.read(16)
-    handle.seek(0)
-    kind = screenshot_type(head)
-    return handle, (kind[1] if kind else "application/octet-stream")
+def open_screenshot(share: Share, field=None):
+    """(file, content type) of a share's screenshot (or of another file field, e.g. an
+    appeal's); the type is read from its bytes."""
+    return open_image(share.screenshot if field is None else field)

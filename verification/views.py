@@ -17,14 +17,16 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import OrgUnit, Platform
 from accounts.permissions import hr_admin_required
 from campaigns.models import Campaign, Share, ShareStatus
 
-from . import policies, review, screenshots
-from .models import ReviewDecision, VerificationPolicy
+from . import appeals, policies, review, screenshots, selectors
+from .models import Appeal, AppealStatus, ReviewDecision, VerificationPolicy
 
 SHARES_PER_PAGE = 50
 
@@ -63,14 +65,18 @@ class ScreenshotForm(forms.Form):
     )
 
 
-def _back_to_queue(request):
-    """Where a decision returns to: the queue with the filters HR was using."""
+def _back_to(request, fallback: str):
+    """Where a decision returns to: the list with the filters HR was using."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(target)
-    return redirect("review:review_queue")
+    return redirect(fallback)
+
+
+def _back_to_queue(request):
+    return _back_to(request, "review:review_queue")
 
 
 @require_GET
@@ -235,6 +241,170 @@ def screenshot(request, pk: int):
         raise Http404("No screenshot") from None
     response = FileResponse(handle, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="share-{share.pk}-screenshot"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- appeals (namespace ``appeals``) ----------------------------------------------------
+
+APPEALS_PER_PAGE = 30
+
+
+class AppealFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Any")), *AppealStatus.choices],
+        required=False,
+    )
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("Campaign"),
+        queryset=Campaign.objects.order_by("-starts_on", "title"),
+        required=False,
+    )
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Unit"),
+        queryset=OrgUnit.objects.order_by("path"),
+        required=False,
+        help_text=gettext_lazy("This unit and every unit below it."),
+    )
+    platform = forms.ChoiceField(
+        label=gettext_lazy("Platform"),
+        choices=[("", gettext_lazy("Any platform")), *Platform.choices],
+        required=False,
+    )
+
+
+class AppealForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Why was the decision wrong?"),
+        max_length=appeals.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    screenshot = forms.FileField(
+        label=gettext_lazy("Screenshot of your post (optional)"),
+        required=False,
+        help_text=gettext_lazy("PNG, JPEG, WebP or GIF, at most 5 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
+        ),
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Appeal.Decision.choices)
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea)
+
+
+@require_GET
+@login_required
+def appeal_list(request):
+    """HR: the appeals to decide (open first), with filters; everyone else: their own."""
+    if not request.user.is_hr_admin:
+        mine = selectors.appeals_visible_to(request.user)
+        page = Paginator(mine, APPEALS_PER_PAGE).get_page(request.GET.get("page"))
+        return render(request, "verification/appeal_list_mine.html", {"page": page})
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = AppealStatus.OPEN
+    form = AppealFilterForm(data)
+    filters = form.cleaned_data if form.is_valid() else {"status": AppealStatus.OPEN}
+    found = selectors.appeals_for_hr(
+        status=filters.get("status") or "",
+        campaign_id=filters["campaign"].pk if filters.get("campaign") else None,
+        unit=filters.get("unit"),
+        platform=filters.get("platform") or "",
+    )
+    page = Paginator(found, APPEALS_PER_PAGE).get_page(request.GET.get("page"))
+    for appeal in page.object_list:
+        appeal.may_decide, appeal.why_not = appeals.may_decide(appeal, request.user)
+    kept = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(
+        request,
+        "verification/appeal_list.html",
+        {
+            "form": form,
+            "page": page,
+            "extra_query": (urlencode(kept) + "&") if kept else "",
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def appeal_create(request, share_pk: int):
+    share = get_object_or_404(
+        Share.objects.select_related("campaign"), pk=share_pk, staff=request.user
+    )
+    form = AppealForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeals.file_appeal(
+                share=share,
+                staff=request.user,
+                note=form.cleaned_data["note"],
+                screenshot=form.cleaned_data.get("screenshot"),
+            )
+        except appeals.AppealRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Appeal sent: an HR admin will decide it."))
+            return redirect("appeals:appeal_list")
+    deadline = appeals.appeal_deadline(share)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "verification/appeal_form.html",
+        {"share": share, "form": form, "deadline": deadline},
+        status=status,
+    )
+
+
+@require_POST
+@hr_admin_required
+def appeal_decide(request, pk: int):
+    appeal = get_object_or_404(Appeal.objects.select_related("share"), pk=pk)
+    form = AppealDecisionForm(request.POST)
+    back = _back_to(request, "appeals:appeal_list")
+    if not form.is_valid():
+        messages.error(
+            request, _("Appeal #%(pk)s: choose uphold or overturn and give a reason.") % {"pk": pk}
+        )
+        return back
+    try:
+        appeal = appeals.decide_appeal(
+            appeal=appeal,
+            actor=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except appeals.AppealRefused as exc:
+        messages.error(request, _("Appeal #%(pk)s: %(why)s") % {"pk": pk, "why": exc.message})
+    else:
+        messages.success(
+            request,
+            _("Appeal #%(pk)s: %(outcome)s")
+            % {"pk": pk, "outcome": appeals.outcome_message(appeal)},
+        )
+    return back
+
+
+@require_GET
+@login_required
+def appeal_screenshot(request, pk: int):
+    appeal = get_object_or_404(Appeal.objects.select_related("share"), pk=pk)
+    if not screenshots.may_see_screenshot(request.user, appeal.share):
+        raise PermissionDenied
+    if not appeal.screenshot:
+        raise Http404("No screenshot")
+    try:
+        handle, content_type = screenshots.open_screenshot(appeal.share, appeal.screenshot)
+    except FileNotFoundError:
+        raise Http404("No screenshot") from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="appeal-{appeal.pk}-screenshot"'
     response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

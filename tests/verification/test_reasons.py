@@ -153,7 +153,7 @@ def test_the_reason_registry_is_installed():
 # --- the migration that mapped the reasons written before -----------------------------
 
 
-MIGRATION = importlib.import_module("campaigns.migrations.0005_share_reason_code")
+MIGRATION = importlib.import_module("campaigns.migrations.0006_share_reason_code")
 
 
 @pytest.mark.parametrize(

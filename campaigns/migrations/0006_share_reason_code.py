@@ -71,7 +71,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0004_official_post_keys"),
+        ("campaigns", "0005_share_replaced"),
     ]
 
     operations = [
