@@ -118,3 +118,32 @@ def test_many_people_claiming_the_same_post_at_once(campaign):
                 "detail": "This post has already been claimed by another member of staff.",
                 "existing_share": None,
             }
+
+
+def test_replacing_one_rejected_share_with_different_links_at_once(campaign):
+    """Replace under a race: one person sends several new links for the campaign and
+    platform of their rejected share at the same moment. Exactly one replaces it; the
+    others get the 409 of "already logged a share of this campaign"; the old share is
+    replaced once, linked to the one new share."""
+    alice = UserFactory(staff_id="alice", unit="HQ/Comms")
+    old = Share.objects.create(
+        staff=alice,
+        campaign=campaign,
+        url=POST_URL,
+        normalized_url=POST_URL,
+        platform="x",
+        post_id="1800000000000000001",
+        author_handle="alice_tan",
+        status="rejected",
+    )
+    urls = [f"https://x.com/alice_tan/status/18000000000000001{n:02d}" for n in range(THREADS)]
+
+    responses = submit_all_at_once([alice] * THREADS, campaign, urls)
+
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] + [409] * (THREADS - 1), [r.json() for r in responses]
+    new = Share.objects.exclude(pk=old.pk).get()
+    assert new.status == "pending"
+    old.refresh_from_db()
+    assert (old.status, old.replaced_by_id) == ("replaced", new.pk)
+    assert Share.objects.count() == 2
