@@ -149,9 +149,13 @@ def _save_share(
             raise DuplicateShare(to_replace, own=True, message=_platform_taken(parsed))
         old_status = to_replace.status
         # Out of the live set first: one live share per person, campaign and platform.
-        change_share_status(
-            share=to_replace, new_status=ShareStatus.REPLACED, reason=to_replace.status_reason
+        # It keeps the reason it had (a code of the catalogue, or HR's words).
+        kept: Reason = (
+            reasons.Coded(to_replace.status_code, to_replace.status_params)
+            if to_replace.status_code
+            else to_replace.status_reason
         )
+        change_share_status(share=to_replace, new_status=ShareStatus.REPLACED, reason=kept)
     share = Share.objects.create(
         staff=staff,
         campaign=campaign,

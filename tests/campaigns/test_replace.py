@@ -17,7 +17,7 @@ from campaigns.kpi_year import kpi_year_of
 from campaigns.models import Share, ShareStatus
 from scoring import services as scoring_services
 from scoring.models import KpiScore
-from tests.factories import make_campaign, make_share
+from tests.factories import UserFactory, make_campaign, make_share
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +178,22 @@ def test_a_replaced_share_never_counts_in_kpi(org, campaign):
     Share.objects.filter(pk=old.pk).update(verified_at=new.verified_at)
     scoring_services.compute_year(year=year)
     assert scoring_services.recount_person(user_id=alice.pk, year=year).verified_shares == 1
+
+
+def test_a_replaced_share_keeps_its_reason_code():
+    alice = UserFactory(staff_id="alice_rc")
+    campaign = make_campaign("Reason kept", posts=("https://x.com/govmy/status/1",))
+    old = make_share(
+        alice,
+        campaign,
+        "https://x.com/alice_rc/status/1790000000000000001",
+        status=ShareStatus.REJECTED,
+        status_code="rejected.gone",
+        status_params={"platform": "x"},
+    )
+    services.submit_share(
+        staff=alice, campaign=campaign, url="https://x.com/alice_rc/status/1790000000000000002"
+    )
+    old.refresh_from_db()
+    assert old.status == ShareStatus.REPLACED
+    assert (old.status_code, old.status_params) == ("rejected.gone", {"platform": "x"})
