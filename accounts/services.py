@@ -262,6 +262,14 @@ def request_proof(*, account: SocialAccount) -> bool:
 
 
 @transaction.atomic
+def _save_proof(account: SocialAccount, *, actor, action: str, before: dict) -> None:
+    """Save a change of an account's proof and audit it, in the caller's transaction."""
+    account.save()
+    audit.record(
+        actor=actor, action=action, obj=account, before=before, after=_proof_record(account)
+    )
+
+
 def record_proof_result(
     *, account_id: int, status: str, reason: str, detail: str = ""
 ) -> SocialAccount | None:
@@ -283,14 +291,7 @@ def record_proof_result(
     account.proof_checked_at = timezone.now()
     if status != ProofStatus.UNPROVEN:
         account.proof_needs_check = False
-    account.save()
-    audit.record(
-        actor=None,
-        action="account.proof_checked",
-        obj=account,
-        before=before,
-        after=_proof_record(account),
-    )
+    _save_proof(account, actor=None, action="account.proof_checked", before=before)
     return account
 
 
@@ -327,14 +328,7 @@ def attach_proof_screenshot(*, account: SocialAccount, user: User, upload) -> So
     account.proof_detail = ""
     account.proof_needs_check = True
     account.proof_requested_at = timezone.now()
-    account.save()
-    audit.record(
-        actor=user,
-        action="account.proof_screenshot_attached",
-        obj=account,
-        before=before,
-        after=_proof_record(account),
-    )
+    _save_proof(account, actor=user, action="account.proof_screenshot_attached", before=before)
     if old_name:
         transaction.on_commit(lambda: default_storage.delete(old_name))
     return account
@@ -358,12 +352,5 @@ def decide_proof_spot_check(
     account.proof_detail = note[:300]
     account.proof_needs_check = False
     account.proof_checked_at = timezone.now()
-    account.save()
-    audit.record(
-        actor=actor,
-        action="account.proof_spot_checked",
-        obj=account,
-        before=before,
-        after=_proof_record(account),
-    )
+    _save_proof(account, actor=actor, action="account.proof_spot_checked", before=before)
     return account

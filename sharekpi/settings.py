@@ -332,10 +332,6 @@ SHAREKPI_SCREENSHOT_MAX_BYTES = int(
 )
 # Appeals: days after a rejection or removal in which the staff member may appeal (once).
 SHAREKPI_APPEAL_DAYS = int(os.environ.get("SHAREKPI_APPEAL_DAYS", "14"))
-# Retention: screenshots and verification attempt details of a KPI year are purged this
-# many days after the year was closed (scores, counts and the audit log stay).
-SHAREKPI_RETENTION_DAYS = int(os.environ.get("SHAREKPI_RETENTION_DAYS", "730"))
-SHAREKPI_PURGE_BATCH_SIZE = int(os.environ.get("SHAREKPI_PURGE_BATCH_SIZE", "500"))
 # !!! TEST ONLY !!! tests/integration starts a real worker process that must reach the
 # local fake platform server; it passes the host map (JSON, e.g.
 # {"publish.twitter.com": "127.0.0.1:8123"}) in this environment variable. verification.fetch

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from campaigns.models import Share
 
-from .appeals import appeal_deadline, outcome_message
+from .appeals import appeal_deadline
 from .models import Appeal, AppealStatus, VerificationAttempt
 
 
@@ -64,35 +64,3 @@ def annotate_own_shares(user: User, shares: Sequence[Share]) -> None:
         deadline = appeal_deadline(share)
         share.appeal_deadline = deadline
         share.may_appeal = share.appeal is None and deadline is not None and now <= deadline
-
-
-def personal_data_appeals(user: User) -> Iterator[dict]:
-    """One JSON-serialisable dict per appeal ``user`` filed (the "my data" export): what
-    they appealed, when, their note, the decision and its reason. The decider is not
-    named (another person); whether a screenshot was attached is."""
-    appeals = (
-        Appeal.objects.filter(staff=user)
-        .select_related("share", "share__campaign")
-        .order_by("created_at", "pk")
-    )
-    for appeal in appeals.iterator(chunk_size=500):
-        yield {
-            "id": appeal.pk,
-            "share": appeal.share_id,
-            "share_url": appeal.share.url,
-            "campaign": appeal.share.campaign.title,
-            "appealed_status": appeal.appealed_status,
-            "appealed_status_at": _iso(appeal.appealed_status_at),
-            "note": appeal.note,
-            "screenshot_attached": bool(appeal.screenshot),
-            "created_at": _iso(appeal.created_at),
-            "status": appeal.status,
-            "decided_at": _iso(appeal.decided_at),
-            "decision_reason": appeal.decision_reason,
-            "year_closed": appeal.year_closed,
-            "outcome": str(outcome_message(appeal)),
-        }
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() if moment else None

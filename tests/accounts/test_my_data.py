@@ -73,6 +73,7 @@ def test_the_api_gives_everything_about_the_caller_and_nothing_about_anyone_else
     assert share["reason_code"] == "review.sampled"
     assert share["reason"].startswith("Picked at random for a check by HR")
     assert [a["detail"] for a in share["attempts"]] == ["drawn for review"]
+    assert data["appeals"] == []
     assert data["scores"] == [
         {
             "year": 2026,
