@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # scoring before dashboard: their share-status receivers run in this order.
     "scoring",
     "dashboard",
+    "presence",
     "health",
 ]
 
