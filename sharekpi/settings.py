@@ -350,3 +350,11 @@ CELERY_BEAT_SCHEDULE["verification-recheck-verified"] = {
     "task": "verification.tasks.recheck_verified",
     "schedule": 900.0,
 }
+
+# Retention: screenshots and verification attempt details of a KPI year are purged
+# this many days after the year was closed (verification.retention; daily beat task).
+SHAREKPI_RETENTION_DAYS = int(os.environ.get("SHAREKPI_RETENTION_DAYS", "730"))
+CELERY_BEAT_SCHEDULE["verification-purge-expired"] = {
+    "task": "verification.tasks.purge_expired",
+    "schedule": 24 * 3600.0,
+}

@@ -19,7 +19,7 @@ from celery.signals import worker_init
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
-from . import proofs
+from . import proofs, retention
 from . import services as verification
 
 MAX_RETRIES = int(getattr(settings, "SHAREKPI_VERIFY_MAX_RETRIES", 5))
@@ -110,3 +110,9 @@ def check_account_proof(self, account_id: int) -> None:
         )
         countdown = min(max(exc.retry_after or 0, backoff), RETRY_MAX_DELAY)
         raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(ignore_result=True)
+def purge_expired() -> int:
+    """Daily: purge screenshots and attempt details whose retention has run out."""
+    return sum(report.total for report in retention.purge_expired())
