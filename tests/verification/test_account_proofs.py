@@ -48,11 +48,11 @@ def code_of(user) -> str:
 def tiktok_profile(bio: str) -> bytes:
     return (
         (
-            '<html><head><meta name="description" content="{bio}"></head><body>'
-            '<script id="data">{{"user":{{"uniqueId":"alice.t","signature":"{bio}"}}}}</script>'
+            f'<html><head><meta name="description" content="{bio}"></head><body>'
+            f'<script id="data">{{"user":{{"uniqueId":"alice.t","signature":"{bio}"}}}}</script>'
             "</body></html>"
         )
-        .format(bio=bio)
+
         .encode()
     )
 
