@@ -47,14 +47,10 @@ def code_of(user) -> str:
 
 def tiktok_profile(bio: str) -> bytes:
     return (
-        (
-            f'<html><head><meta name="description" content="{bio}"></head><body>'
-            f'<script id="data">{{"user":{{"uniqueId":"alice.t","signature":"{bio}"}}}}</script>'
-            "</body></html>"
-        )
-
-        .encode()
-    )
+        f'<html><head><meta name="description" content="{bio}"></head><body>'
+        f'<script id="data">{{"user":{{"uniqueId":"alice.t","signature":"{bio}"}}}}</script>'
+        "</body></html>"
+    ).encode()
 
 
 def youtube_channel(description: str) -> bytes:
