@@ -4,7 +4,8 @@ adds each share's attempts and review decisions)."""
 from django.contrib import admin
 
 from . import services
-from .models import Campaign, CampaignPost, OfficialAccount, Share
+from .models import Campaign, CampaignPost, ManagerCampaignRight, OfficialAccount, Share
+from .signals import campaign_counting_changed
 
 
 @admin.register(OfficialAccount)
@@ -29,8 +30,16 @@ class CampaignPostInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "starts_on", "ends_on", "created_by", "created_at"]
-    list_filter = ["status", "starts_on", "posts__platform"]
+    list_display = [
+        "title",
+        "status",
+        "counts_for_kpi",
+        "starts_on",
+        "ends_on",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["status", "counts_for_kpi", "starts_on", "posts__platform"]
     search_fields = ["title", "description", "posts__normalized_url"]
     date_hierarchy = "starts_on"
     filter_horizontal = ["units"]
@@ -49,9 +58,29 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.record_campaign_change(
-            actor=request.user, campaign=form.instance, before=request._campaign_before
+        before = request._campaign_before
+        services.record_campaign_change(actor=request.user, campaign=form.instance, before=before)
+        if before is not None and before["counts_for_kpi"] != form.instance.counts_for_kpi:
+            campaign_counting_changed.send(sender=Campaign, campaign=form.instance)
+
+
+@admin.register(ManagerCampaignRight)
+class ManagerCampaignRightAdmin(admin.ModelAdmin):
+    """HR switches department campaigns off (or on again) for a unit and the units below."""
+
+    list_display = ["unit", "managers_may_campaign", "updated_by", "updated_at"]
+    list_filter = ["managers_may_campaign"]
+    search_fields = ["unit__path"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        services.set_manager_campaign_right(
+            actor=request.user, unit=obj.unit, allowed=obj.managers_may_campaign
         )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # switch it on again instead: the change is audited
 
 
 @admin.register(Share)

@@ -10,6 +10,7 @@ verification attempts) is verification's (verification.api).
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -18,10 +19,9 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
-
-from accounts.permissions import IsHrAdminOrReadOnly
 
 from . import kpi_year, selectors, services
 from .models import Campaign, Share
@@ -44,6 +44,18 @@ def validated_filters(serializer_class, request) -> dict:
     filters = serializer_class(data=request.query_params)
     filters.is_valid(raise_exception=True)
     return filters.validated_data
+
+
+class MayRunCampaignsOrReadOnly(BasePermission):
+    """Anyone logged in may read; HR admins, and managers HR lets run department
+    campaigns, may create."""
+
+    message = _("Only HR admins, and managers allowed to run department campaigns, may do this.")
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return bool(request.user and request.user.is_authenticated)
+        return services.may_run_campaigns(request.user)
 
 
 @extend_schema_view(
@@ -70,7 +82,9 @@ def validated_filters(serializer_class, request) -> dict:
         responses={
             201: CampaignSerializer,
             400: OpenApiResponse(description="Field errors, e.g. `{posts: [...]}`."),
-            403: OpenApiResponse(description="Not an HR admin."),
+            403: OpenApiResponse(
+                description="Not an HR admin, nor a manager allowed to run department campaigns."
+            ),
         },
     ),
 )
@@ -80,7 +94,7 @@ class CampaignViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    permission_classes = [IsHrAdminOrReadOnly]
+    permission_classes = [MayRunCampaignsOrReadOnly]
     serializer_class = CampaignSerializer
     queryset = Campaign.objects.none()  # for the schema; get_queryset scopes by who asks
 
@@ -118,10 +132,13 @@ class CampaignViewSet(
                     post_urls=[post["url"] for post in values["posts"]],
                     units=values["units"],
                     status=values["status"],
+                    counts_for_kpi=values["counts_for_kpi"],
                 ),
             )
         except services.CampaignInvalid as exc:
             raise ValidationError(exc.errors) from exc
+        except services.CampaignNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
         campaign = self.get_queryset().get(pk=campaign.pk)
         return Response(
             CampaignSerializer(campaign, context=self.get_serializer_context()).data,

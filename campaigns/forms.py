@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 
@@ -64,9 +65,29 @@ class CampaignForm(forms.Form):
         initial=CampaignStatus.ACTIVE,
         help_text="Staff see active campaigns only, and may log shares between the two dates.",
     )
+    counts_for_kpi = forms.BooleanField(
+        label=_("Counts for the KPI"),
+        required=False,
+        initial=True,
+        help_text=_("Verified shares of this campaign count towards staff's KPI points."),
+    )
 
     # Service error keys → form fields.
     SERVICE_FIELDS = {"posts": "post_urls", "post_urls": "post_urls"}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and not user.is_hr_admin:
+            # A manager's department campaign: their own subtree, and only HR decides
+            # whether it counts for the KPI.
+            del self.fields["counts_for_kpi"]
+            units = self.fields["units"]
+            units.queryset = OrgUnit.objects.subtree(user.unit).order_by("path")
+            units.required = True
+            units.help_text = _(
+                "Your unit or units below it (and every unit below those). "
+                "Hold Ctrl (⌘ on a Mac) to choose several."
+            )
 
     @classmethod
     def initial_for(cls, campaign: Campaign) -> dict:
@@ -78,6 +99,7 @@ class CampaignForm(forms.Form):
             "post_urls": "\n".join(post.url for post in campaign.posts.all()),
             "units": list(campaign.units.all()),
             "status": campaign.status,
+            "counts_for_kpi": campaign.counts_for_kpi,
         }
 
     def campaign_input(self) -> CampaignInput:
@@ -90,6 +112,7 @@ class CampaignForm(forms.Form):
             post_urls=[line.strip() for line in data["post_urls"].splitlines() if line.strip()],
             units=list(data["units"]),
             status=data["status"],
+            counts_for_kpi=data.get("counts_for_kpi") if "counts_for_kpi" in self.fields else None,
         )
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, Platform
 
@@ -58,6 +59,14 @@ class Campaign(models.Model):
         OrgUnit, blank=True, related_name="campaigns",
         help_text="Audience: these units and every unit below them. None = everyone.",
     )  # fmt: skip
+    counts_for_kpi = models.BooleanField(
+        _("counts for the KPI"),
+        default=True,
+        help_text=_(
+            "Verified shares of this campaign count towards KPI points. Only HR may turn "
+            "it on for a campaign a manager created."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -66,7 +75,10 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-starts_on", "-pk"]
-        indexes = [models.Index(fields=["status", "starts_on", "ends_on"], name="campaign_open")]
+        indexes = [
+            models.Index(fields=["status", "starts_on", "ends_on"], name="campaign_open"),
+            models.Index(fields=["created_by", "-starts_on"], name="campaign_created_by"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_window_order"
@@ -81,6 +93,29 @@ class Campaign(models.Model):
 
     def is_open_today(self) -> bool:
         return self.is_open_on(timezone.localdate())
+
+
+class ManagerCampaignRight(models.Model):
+    """HR's switch for department campaigns: a manager may create and publish campaigns
+    for their own subtree unless this is off for their unit or any unit above it."""
+
+    unit = models.OneToOneField(
+        OrgUnit, on_delete=models.CASCADE, related_name="manager_campaign_right",
+        verbose_name=_("unit"),
+    )  # fmt: skip
+    managers_may_campaign = models.BooleanField(_("managers may run campaigns"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit__path"]
+        verbose_name = _("department campaign right")
+        verbose_name_plural = _("department campaign rights")
+
+    def __str__(self) -> str:
+        return f"{self.unit.path}: {'on' if self.managers_may_campaign else 'off'}"
 
 
 class CampaignPost(models.Model):

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
-from accounts.models import UNIT_SEPARATOR, OrgUnit, User
+from accounts.models import UNIT_SEPARATOR, OrgUnit, Role, User
 
 from .models import Campaign, CampaignPost, CampaignStatus, OfficialAccount, Share, ShareStatus
 
@@ -114,7 +114,19 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
     status but draft)."""
     if user.is_hr_admin:
         return Campaign.objects.all()
-    return campaigns_in_audience(user).exclude(status=CampaignStatus.DRAFT)
+    seen = audience_q(user) & ~Q(status=CampaignStatus.DRAFT)
+    if user.role == Role.MANAGER:
+        seen |= Q(created_by=user)  # their own department campaigns, drafts too
+    return Campaign.objects.filter(seen)
+
+
+def campaigns_run_by(user: User) -> QuerySet[Campaign]:
+    """The department campaigns a manager created, newest first, with posts and units."""
+    return (
+        Campaign.objects.filter(created_by=user)
+        .prefetch_related("posts", "units")
+        .order_by("-starts_on", "-pk")
+    )
 
 
 def campaigns_visible_to(user: User) -> QuerySet[Campaign]:

@@ -49,6 +49,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "starts_on",
             "ends_on",
             "status",
+            "counts_for_kpi",
             "posts",
             "units",
             "shared_by_me",
@@ -82,6 +83,13 @@ class CampaignCreateSerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(
         choices=CampaignStatus.choices, required=False, default=CampaignStatus.ACTIVE
+    )
+    counts_for_kpi = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Verified shares count towards KPI points. Default: on for HR's campaigns, "
+        "off for a manager's; only HR may turn it on for a manager's campaign.",
     )
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import audit
-from accounts.models import OrgUnit, User
+from accounts.models import OrgUnit, Role, User
 
 from . import platforms, reasons, selectors
 from .models import (
@@ -21,12 +22,19 @@ from .models import (
     Campaign,
     CampaignPost,
     CampaignStatus,
+    ManagerCampaignRight,
     Share,
     ShareSource,
     ShareStatus,
 )
 from .reasons import Reason
-from .signals import StatusChange, share_logged, share_status_changed, share_statuses_changed
+from .signals import (
+    StatusChange,
+    campaign_counting_changed,
+    share_logged,
+    share_status_changed,
+    share_statuses_changed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +62,10 @@ class DuplicateShare(Exception):
         self.existing = existing
         self.own = own
         self.message = message
+
+
+class CampaignNotAllowed(Exception):
+    """The actor may not create, edit or close this campaign (403)."""
 
 
 class CampaignInvalid(Exception):
@@ -268,13 +280,13 @@ def change_share_statuses(
         return
     old_statuses = [_set_status(share, status, reason) for share, status, reason in changes]
     now = timezone.now()
-    for share, _, _ in changes:
+    for share, _status, _reason in changes:
         share.updated_at = now  # bulk_update does not run auto_now
     Share.objects.bulk_update(
         [share for share, _, _ in changes],
         [*STATUS_FIELDS, *save_fields],
     )
-    for (share, new_status, _), old_status in zip(changes, old_statuses, strict=True):
+    for (share, new_status, _reason), old_status in zip(changes, old_statuses, strict=True):
         if old_status != new_status:
             announce_status_change(share=share, old_status=old_status, new_status=new_status)
 
@@ -358,6 +370,93 @@ class CampaignInput:
     post_urls: list[str]
     units: list[OrgUnit]
     status: str = CampaignStatus.ACTIVE
+    # None: keep what the campaign has (a new one: on for HR, off for a manager).
+    counts_for_kpi: bool | None = None
+
+
+# --- who may run which campaign (DESIGN.md / issue "department campaigns") -------------
+#
+# HR admins create, edit and close every campaign. A manager may create and publish
+# campaigns whose audience lies within their own subtree, unless HR switched the right
+# off for their unit or a unit above it (ManagerCampaignRight); they edit and close the
+# campaigns they created. Only HR may make a manager's campaign count for the KPI, so a
+# unit cannot inflate its own points.
+
+
+def may_run_campaigns(user: User) -> bool:
+    """May ``user`` create campaigns at all?"""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_hr_admin:
+        return True
+    if user.role != Role.MANAGER or user.unit_id is None:
+        return False
+    return not ManagerCampaignRight.objects.filter(
+        unit__path__in=selectors.ancestor_paths(user.unit), managers_may_campaign=False
+    ).exists()
+
+
+def may_manage_campaign(user: User, campaign: Campaign) -> bool:
+    """May ``user`` edit or close ``campaign``?"""
+    if user.is_hr_admin:
+        return True
+    return campaign.created_by_id == user.pk and may_run_campaigns(user)
+
+
+def _check_campaign_rights(
+    actor: User, values: CampaignInput, campaign: Campaign | None, errors: dict
+) -> bool:
+    """Refuse what ``actor`` may not do (CampaignNotAllowed) and collect the field errors
+    of a manager's campaign; the ``counts_for_kpi`` the campaign gets."""
+    if campaign is None and not may_run_campaigns(actor):
+        raise CampaignNotAllowed(_("You may not create campaigns."))
+    if campaign is not None and not may_manage_campaign(actor, campaign):
+        raise CampaignNotAllowed(_("You may not change this campaign."))
+    current = campaign.counts_for_kpi if campaign is not None else None
+    if actor.is_hr_admin:
+        if values.counts_for_kpi is not None:
+            return values.counts_for_kpi
+        return True if current is None else current
+    if not values.units:
+        errors["units"] = [_("Choose the units of your campaign's audience (your own or below).")]
+    else:
+        outside = [u.path for u in values.units if not _within(u, actor.unit)]
+        if outside:
+            errors["units"] = [
+                _("These units are outside your part of the organisation: %(units)s.")
+                % {"units": ", ".join(sorted(outside))}
+            ]
+    if values.counts_for_kpi and not current:
+        errors["counts_for_kpi"] = [
+            _("Only HR can make a campaign count for the KPI; ask HR once it is published.")
+        ]
+    if values.counts_for_kpi is not None and not errors.get("counts_for_kpi"):
+        return values.counts_for_kpi
+    return bool(current)
+
+
+def _within(unit: OrgUnit, root: OrgUnit) -> bool:
+    return unit.path == root.path or unit.path.startswith(root.subtree_prefix)
+
+
+@transaction.atomic
+def set_manager_campaign_right(*, actor: User, unit: OrgUnit, allowed: bool) -> None:
+    """HR switches department campaigns on or off for ``unit`` and the units below it."""
+    if not actor.is_hr_admin:
+        raise CampaignNotAllowed(_("Only HR admins may change who runs campaigns."))
+    right, _created = ManagerCampaignRight.objects.select_for_update().get_or_create(unit=unit)
+    before = right.managers_may_campaign
+    right.managers_may_campaign = allowed
+    right.updated_by = actor
+    right.save()
+    if before != allowed or _created:
+        audit.record(
+            actor=actor,
+            action="campaign_right.changed",
+            obj=unit,
+            before={"managers_may_campaign": before},
+            after={"managers_may_campaign": allowed},
+        )
 
 
 @transaction.atomic
@@ -372,9 +471,11 @@ def save_campaign(
         errors["ends_on"] = ["The campaign cannot end before it starts."]
     parsed_posts, post_errors = validated_posts([u.strip() for u in values.post_urls if u.strip()])
     errors.update(post_errors)
+    counts_for_kpi = _check_campaign_rights(actor, values, campaign, errors)
     if errors:
         raise CampaignInvalid(errors)
     before = None if campaign is None else campaign_record(campaign)
+    counting_changed = campaign is not None and campaign.counts_for_kpi != counts_for_kpi
     if campaign is None:
         campaign = Campaign(created_by=actor)
     campaign.title = values.title.strip()
@@ -382,6 +483,7 @@ def save_campaign(
     campaign.starts_on = values.starts_on
     campaign.ends_on = values.ends_on
     campaign.status = values.status
+    campaign.counts_for_kpi = counts_for_kpi
     campaign.save()
     campaign.units.set(values.units)
     keep = {p.platform for p in parsed_posts}
@@ -394,6 +496,9 @@ def save_campaign(
             campaign=campaign, platform=fields.pop("platform"), defaults={"url": url, **fields}
         )
     record_campaign_change(actor=actor, campaign=campaign, before=before)
+    if counting_changed:
+        # scoring recounts the people with verified shares of it, in this transaction.
+        campaign_counting_changed.send(sender=Campaign, campaign=campaign)
     return campaign
 
 
@@ -419,6 +524,7 @@ def campaign_record(campaign: Campaign) -> dict:
         "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else None,
         "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else None,
         "status": campaign.status,
+        "counts_for_kpi": campaign.counts_for_kpi,
         "units": sorted(campaign.units.values_list("path", flat=True)),
         "posts": dict(campaign.posts.order_by("platform").values_list("platform", "url")),
     }
@@ -426,6 +532,8 @@ def campaign_record(campaign: Campaign) -> dict:
 
 @transaction.atomic
 def close_campaign(*, campaign: Campaign, actor: User) -> Campaign:
+    if not may_manage_campaign(actor, campaign):
+        raise CampaignNotAllowed(_("You may not close this campaign."))
     before = campaign.status
     campaign.status = CampaignStatus.CLOSED
     campaign.save(update_fields=["status", "updated_at"])

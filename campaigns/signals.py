@@ -34,3 +34,6 @@ class StatusChange(NamedTuple):
 share_status_changed = Signal()
 share_statuses_changed = Signal()
 share_logged = Signal()
+# A campaign's "counts for the KPI" flag changed (``campaign``), inside the transaction
+# of the change: scoring recounts the people with verified shares of it.
+campaign_counting_changed = Signal()

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import hr_admin_required, manager_or_hr_required
+from accounts.permissions import manager_or_hr_required
 from sharekpi.csvexport import csv_response
 
 from . import bookmarklet as bookmarklet_code
@@ -37,10 +39,22 @@ NOT_SHARED_CSV_HEADER = ["staff_id", "full_name", "email", "unit"]
 
 
 def _campaign_for_progress(request, pk: int) -> Campaign:
-    """HR: any campaign. Managers: campaigns staff can see (not drafts)."""
+    """HR: any campaign. Managers: campaigns staff can see (not drafts), and their own."""
     campaign = get_object_or_404(Campaign.objects.prefetch_related("posts", "units"), pk=pk)
-    if not request.user.is_hr_admin and campaign.status == CampaignStatus.DRAFT:
+    if (
+        not request.user.is_hr_admin
+        and campaign.status == CampaignStatus.DRAFT
+        and campaign.created_by_id != request.user.pk
+    ):
         raise Http404
+    return campaign
+
+
+def _campaign_to_manage(request, pk: int) -> Campaign:
+    """A campaign the person may edit or close (HR: any; a manager: their own)."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if not services.may_manage_campaign(request.user, campaign):
+        raise PermissionDenied(_("You may not change this campaign."))
     return campaign
 
 
@@ -53,11 +67,14 @@ def campaign_list(request):
     """HR: every campaign, to manage. Everyone else: what to share now."""
     if request.user.is_hr_admin:
         return _hr_campaign_list(request)
+    if request.GET.get("run") == "mine" and services.may_run_campaigns(request.user):
+        return _hr_campaign_list(request, selectors.campaigns_run_by(request.user))
     return _to_share(request)
 
 
-def _hr_campaign_list(request):
-    campaigns = selectors.campaigns_for_hr()
+def _hr_campaign_list(request, campaigns=None):
+    """HR: every campaign. A manager: the department campaigns they run."""
+    campaigns = selectors.campaigns_for_hr() if campaigns is None else campaigns
     status = request.GET.get("status", "")
     if status in CampaignStatus.values:
         campaigns = campaigns.filter(status=status)
@@ -74,7 +91,11 @@ def _to_share(request):
     campaigns = list(selectors.active_campaigns_for(request.user))
     my_shares = selectors.own_shares_by_campaign(request.user, campaigns)
     items = [{"campaign": c, "my_shares": my_shares.get(c.pk, [])} for c in campaigns]
-    return render(request, "campaigns/campaign_to_share.html", {"items": items})
+    return render(
+        request,
+        "campaigns/campaign_to_share.html",
+        {"items": items, "may_run_campaigns": services.may_run_campaigns(request.user)},
+    )
 
 
 # --- HR: create, edit, close -----------------------------------------------------------------
@@ -93,10 +114,12 @@ def _save_campaign_form(request, form: CampaignForm, campaign: Campaign | None):
     return saved
 
 
-@hr_admin_required
+@manager_or_hr_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request):
-    form = CampaignForm(request.POST or None)
+    if not services.may_run_campaigns(request.user):
+        raise PermissionDenied(_("HR has not let managers of your unit run campaigns."))
+    form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST":
         campaign = _save_campaign_form(request, form, None)
         if campaign is not None:
@@ -105,25 +128,25 @@ def campaign_create(request):
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
 
 
-@hr_admin_required
+@manager_or_hr_required
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, pk: int):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = _campaign_to_manage(request, pk)
     if request.method == "POST":
-        form = CampaignForm(request.POST)
+        form = CampaignForm(request.POST, user=request.user)
         saved = _save_campaign_form(request, form, campaign)
         if saved is not None:
             messages.success(request, f"Campaign “{saved.title}” saved.")
             return redirect("campaigns:campaign_detail", pk=saved.pk)
     else:
-        form = CampaignForm(initial=CampaignForm.initial_for(campaign))
+        form = CampaignForm(initial=CampaignForm.initial_for(campaign), user=request.user)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
 
 
-@hr_admin_required
+@manager_or_hr_required
 @require_POST
 def campaign_close(request, pk: int):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = _campaign_to_manage(request, pk)
     if campaign.status == CampaignStatus.CLOSED:
         messages.info(request, f"“{campaign.title}” was already closed.")
     else:
@@ -152,6 +175,7 @@ def campaign_detail(request, pk: int):
             "progress": progress,
             "page": page.get_page(request.GET.get("page")),
             "scoped_unit": None if request.user.is_hr_admin else request.user.unit,
+            "may_manage": services.may_manage_campaign(request.user, campaign),
         },
     )
 

@@ -8,8 +8,8 @@ from collections import defaultdict
 
 from django.dispatch import receiver
 
-from campaigns.models import Share, ShareStatus
-from campaigns.signals import StatusChange, share_statuses_changed
+from campaigns.models import Campaign, Share, ShareStatus
+from campaigns.signals import StatusChange, campaign_counting_changed, share_statuses_changed
 
 from . import selectors, services
 
@@ -33,4 +33,19 @@ def recount_on_share_status(sender, *, changes: list[StatusChange], **kwargs):
         except services.ScoringError:
             log.warning("Shares with a submitted_at outside any KPI year (%s); not scored", year)
             continue
+        services.recount_people(user_ids=sorted(people), year=year)
+
+
+@receiver(
+    campaign_counting_changed, sender=Campaign, dispatch_uid="scoring.recount_on_campaign_counting"
+)
+def recount_on_campaign_counting(sender, *, campaign: Campaign, **kwargs):
+    """A campaign started or stopped counting for the KPI: recount the people with
+    verified shares of it, per KPI year, in the caller's transaction (closed years stay
+    frozen: ``recount_people`` leaves them alone)."""
+    people_by_year: dict[int, set[int]] = defaultdict(set)
+    verified = Share.objects.filter(campaign=campaign, status=ShareStatus.VERIFIED)
+    for staff_id, submitted_at in verified.values_list("staff_id", "submitted_at").iterator():
+        people_by_year[selectors.kpi_year_of(submitted_at)].add(staff_id)
+    for year, people in sorted(people_by_year.items()):
         services.recount_people(user_ids=sorted(people), year=year)

@@ -56,7 +56,8 @@ __all__ = [
 
 
 def counted_shares(year: int) -> QuerySet[Share]:
-    """Verified shares that count towards KPI year ``year``.
+    """Verified shares that count towards KPI year ``year`` (of campaigns that count for
+    the KPI: a manager's department campaign does not, unless HR says so).
 
     Two tests, both in SQL. The KPI year is a plain range on ``submitted_at``
     (aware boundaries, so the status/submitted_at indexes apply). The campaign
@@ -69,7 +70,10 @@ def counted_shares(year: int) -> QuerySet[Share]:
     start, end = kpi_year_bounds(year)
     return (
         Share.objects.filter(
-            status=ShareStatus.VERIFIED, submitted_at__gte=start, submitted_at__lt=end
+            status=ShareStatus.VERIFIED,
+            submitted_at__gte=start,
+            submitted_at__lt=end,
+            campaign__counts_for_kpi=True,
         )
         .alias(local_day=TruncDate("submitted_at", tzinfo=organisation_zone()))
         .filter(local_day__gte=F("campaign__starts_on"), local_day__lte=F("campaign__ends_on"))

@@ -45,7 +45,7 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "my_data_download": ("get", None, LOGGED_IN),
     "api:my-data": ("get", None, LOGGED_IN),
     "campaigns:campaign_list": ("get", None, LOGGED_IN),
-    "campaigns:campaign_create": ("get", None, {HR}),
+    "campaigns:campaign_create": ("get", None, MANAGERS_HR),
     "campaigns:campaign_detail": ("get", lambda w: {"pk": w["campaign"].pk}, MANAGERS_HR),
     "campaigns:campaign_edit": ("get", lambda w: {"pk": w["campaign"].pk}, {HR}),
     "campaigns:campaign_close": ("post", lambda w: {"pk": w["campaign"].pk}, {HR}),

@@ -336,9 +336,9 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(org):
 # --- access -------------------------------------------------------------------------------
 
 
+# Managers may create department campaigns (tests/campaigns/test_department_campaigns.py),
+# and edit or close only their own: HR's campaign is HR's.
 HR_ONLY = [
-    ("get", "/campaigns/new/"),
-    ("post", "/campaigns/new/"),
     ("get", "/campaigns/{pk}/edit/"),
     ("post", "/campaigns/{pk}/edit/"),
     ("post", "/campaigns/{pk}/close/"),
@@ -353,6 +353,14 @@ def test_staff_and_managers_are_refused_hr_pages(org, comms_week, who, method, p
     assert response.status_code == 403
     comms_week.refresh_from_db()
     assert comms_week.status == CampaignStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("get", "/campaigns/new/"), ("post", "/campaigns/new/")]
+)
+def test_staff_are_refused_the_new_campaign_page(org, method, path):
+    assert getattr(client_for(org["alice"]), method)(path).status_code == 403
+    assert not Campaign.objects.exists()
 
 
 @pytest.mark.parametrize(("method", "path"), HR_AND_MANAGERS)
