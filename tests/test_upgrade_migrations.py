@@ -56,6 +56,10 @@ TABLES = [
 
 # Tables that later migrations gave new columns: the columns the old layout had.
 OLD_COLUMNS = {
+    "campaigns_campaign": [
+        "id", "title", "description", "starts_on", "ends_on", "status", "created_by_id",
+        "created_at", "updated_at",
+    ],
     "accounts_socialaccount": ["id", "user_id", "platform", "handle", "profile_url", "created_at"],
     "campaigns_campaignpost": [
         "id", "campaign_id", "url", "normalized_url", "platform", "official_account_id",
