@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 
 from sharekpi.readonly_admin import ReadOnlyAdmin
 
@@ -48,9 +49,9 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [SocialAccountInline]
     fieldsets = [
         (None, {"fields": ["staff_id", "password"]}),
-        ("Person", {"fields": ["full_name", "email", "unit", "manager", "role", "is_active"]}),
-        ("Permissions", {"fields": ["is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Person"), {"fields": ["full_name", "email", "unit", "manager", "role", "is_active"]}),
+        (_("Permissions"), {"fields": ["is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (
@@ -125,7 +126,9 @@ class SocialAccountAdminForm(forms.ModelForm):
     """Handles go through the same rules as on "My accounts" (a handle or a profile
     link, one account per platform, nobody else's)."""
 
-    handle = forms.CharField(max_length=500, help_text="A handle (like @name) or a profile link.")
+    handle = forms.CharField(
+        max_length=500, help_text=_("A handle (like @name) or a profile link.")
+    )
 
     class Meta:
         model = SocialAccount
@@ -148,7 +151,9 @@ class SocialAccountAdminForm(forms.ModelForm):
             .exists()
         )
         if taken:
-            self.add_error("handle", "This handle is registered to someone else on that platform.")
+            self.add_error(
+                "handle", _("This handle is registered to someone else on that platform.")
+            )
         # Let the service, not the model form, decide add vs replace (one per platform).
         self.instance.platform, self.instance.handle = platform, handle
         return cleaned

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -16,7 +17,7 @@ from .serializers import (
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(help_text="Staff ID or email")
+    username = serializers.CharField(help_text=gettext_lazy("Staff ID or email"))
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
     def validate(self, attrs):
@@ -32,7 +33,7 @@ class TokenRequestSerializer(serializers.Serializer):
         )
         if user is None:
             raise serializers.ValidationError(
-                "Unable to log in with those credentials.", code="authorization"
+                _("Unable to log in with those credentials."), code="authorization"
             )
         attrs["user"] = user
         return attrs

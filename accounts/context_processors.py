@@ -1,23 +1,24 @@
 """Navigation by role: only links to pages that exist and the user may open."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 # (url name, label, who may see it). Entries whose URL is not (yet) routed are skipped.
 NAV_ITEMS = [
-    ("home", "Home", {"staff", "manager", "hr_admin"}),
+    ("home", _("Home"), {"staff", "manager", "hr_admin"}),
     # Campaigns: HR manage them there; everyone else sees what to share now.
-    ("campaigns:campaign_list", "Campaigns", {"staff", "manager", "hr_admin"}),
-    ("campaigns:my_shares", "My shares", {"staff", "manager", "hr_admin"}),
-    ("scoring:my_kpi", "My KPI", {"staff", "manager", "hr_admin"}),
-    ("me:my_accounts", "My accounts", {"staff", "manager", "hr_admin"}),
-    ("review:review_queue", "Review", {"hr_admin"}),
-    ("dashboard:dashboard", "Dashboard", {"manager", "hr_admin"}),
-    ("scoring:kpi_report", "KPI report", {"manager", "hr_admin"}),
-    ("scoring:scheme_current", "Bands", {"hr_admin"}),
-    ("scoring:year_list", "KPI years", {"hr_admin"}),
-    ("accounts:staff_import", "Import staff", {"hr_admin"}),
-    ("audit:audit_log", "Audit log", {"hr_admin"}),
-    ("campaigns:bookmarklet", "Bookmarklet", {"staff", "manager", "hr_admin"}),
+    ("campaigns:campaign_list", _("Campaigns"), {"staff", "manager", "hr_admin"}),
+    ("campaigns:my_shares", _("My shares"), {"staff", "manager", "hr_admin"}),
+    ("scoring:my_kpi", _("My KPI"), {"staff", "manager", "hr_admin"}),
+    ("me:my_accounts", _("My accounts"), {"staff", "manager", "hr_admin"}),
+    ("review:review_queue", _("Review"), {"hr_admin"}),
+    ("dashboard:dashboard", _("Dashboard"), {"manager", "hr_admin"}),
+    ("scoring:kpi_report", _("KPI report"), {"manager", "hr_admin"}),
+    ("scoring:scheme_current", _("Bands"), {"hr_admin"}),
+    ("scoring:year_list", _("KPI years"), {"hr_admin"}),
+    ("accounts:staff_import", _("Import staff"), {"hr_admin"}),
+    ("audit:audit_log", _("Audit log"), {"hr_admin"}),
+    ("campaigns:bookmarklet", _("Bookmarklet"), {"staff", "manager", "hr_admin"}),
 ]
 
 

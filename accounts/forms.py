@@ -17,14 +17,14 @@ from .models import Platform, User
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label="Staff ID or email",
+        label=_("Staff ID or email"),
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
 
     error_messages = {
-        "invalid_login": "That staff ID or email and password do not match an active account.",
-        "inactive": "This account is inactive. Ask HR if you think this is a mistake.",
+        "invalid_login": _("That staff ID or email and password do not match an active account."),
+        "inactive": _("This account is inactive. Ask HR if you think this is a mistake."),
     }
 
 
@@ -46,8 +46,8 @@ class StaffImportForm(forms.Form):
     MAX_BYTES = imports.MAX_BYTES
 
     file = forms.FileField(
-        label="Staff CSV file",
-        help_text=(
+        label=_("Staff CSV file"),
+        help_text=_(
             "Columns: staff_id, full_name, email, unit, manager_staff_id, role, active. "
             "In Excel choose Save As → CSV UTF-8 (Comma delimited)."
         ),
@@ -63,7 +63,7 @@ class StaffImportForm(forms.Form):
             )
         content = upload.read()
         if not content.strip():
-            raise forms.ValidationError("The file is empty.")
+            raise forms.ValidationError(_("The file is empty."))
         return content
 
 

@@ -44,6 +44,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 import audit
 from sharekpi import platforms
@@ -100,6 +102,18 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"
     DEACTIVATE = "deactivate"
 
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS[self])
+
+
+ACTION_LABELS = {
+    Action.CREATE: pgettext_lazy("staff import action", "create"),
+    Action.UPDATE: pgettext_lazy("staff import action", "update"),
+    Action.UNCHANGED: pgettext_lazy("staff import action", "unchanged"),
+    Action.DEACTIVATE: pgettext_lazy("staff import action", "deactivate"),
+}
+
 
 class StaffImportError(Exception):
     """The import cannot be applied; ``errors`` says why, row by row."""
@@ -124,8 +138,13 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        who = f" ({self.staff_id})" if self.staff_id else ""
-        return f"line {self.line}{who}: {self.reason}"
+        if self.staff_id:
+            return _("line %(line)s (%(staff_id)s): %(reason)s") % {
+                "line": self.line,
+                "staff_id": self.staff_id,
+                "reason": self.reason,
+            }
+        return _("line %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -297,8 +316,10 @@ def _decode(content: bytes | str, warnings: list[str]) -> str:
     elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = content.decode("utf-16")
         warnings.append(
-            "The file is UTF-16 (Excel 'Unicode Text'); it was read as such. "
-            "'CSV UTF-8 (Comma delimited)' is the expected format."
+            _(
+                "The file is UTF-16 (Excel 'Unicode Text'); it was read as such. "
+                "'CSV UTF-8 (Comma delimited)' is the expected format."
+            )
         )
     else:
         try:
@@ -309,21 +330,26 @@ def _decode(content: bytes | str, warnings: list[str]) -> str:
                 text = content.decode("cp1252")
             except UnicodeDecodeError:
                 raise ImportRejected(
-                    "The file is not UTF-8 text.",
+                    _("The file is not UTF-8 text."),
                     [
                         RowError(
                             line,
                             "",
-                            "the file is not UTF-8 text (first bad byte on this line). "
-                            "In Excel use Save As → 'CSV UTF-8 (Comma delimited)'.",
+                            _(
+                                "the file is not UTF-8 text (first bad byte on this line). "
+                                "In Excel use Save As → 'CSV UTF-8 (Comma delimited)'."
+                            ),
                         )
                     ],
                 ) from exc
             warnings.append(
-                f"The file is not valid UTF-8 (first bad byte on line {line}), so it was read "
-                "as Windows-1252 (Excel's plain 'CSV' format). Check that names with accents "
-                "or non-Latin letters look right below, or save the file as "
-                "'CSV UTF-8 (Comma delimited)' and upload it again."
+                _(
+                    "The file is not valid UTF-8 (first bad byte on line %(line)s), so it was "
+                    "read as Windows-1252 (Excel's plain 'CSV' format). Check that names with "
+                    "accents or non-Latin letters look right below, or save the file as "
+                    "'CSV UTF-8 (Comma delimited)' and upload it again."
+                )
+                % {"line": line}
             )
     text = text.removeprefix("\ufeff")
     return unicodedata.normalize("NFC", text)
@@ -344,8 +370,14 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             raise ImportRejected(
-                "The file is not valid CSV.",
-                [RowError(previous_end + 1, "", f"not valid CSV here ({exc}); check the quotes")],
+                _("The file is not valid CSV."),
+                [
+                    RowError(
+                        previous_end + 1,
+                        "",
+                        _("not valid CSV here (%(problem)s); check the quotes") % {"problem": exc},
+                    )
+                ],
             ) from exc
         yield previous_end + 1, cells
         previous_end = reader.line_num
@@ -355,9 +387,12 @@ def _pick_delimiter(text: str) -> tuple[str, list[str]]:
     first_line = text.split("\n", 1)[0]
     if "," in first_line or not first_line.strip():
         return ",", []
-    for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+    for delimiter, message in (
+        (";", gettext_lazy("The columns are separated by semicolons, not commas; read as such.")),
+        ("\t", gettext_lazy("The columns are separated by tabs, not commas; read as such.")),
+    ):
         if delimiter in first_line:
-            return delimiter, [f"The columns are separated by {name}, not commas; read as such."]
+            return delimiter, [str(message)]
     return ",", []
 
 
@@ -381,13 +416,22 @@ def _parse_role(value: str) -> str | None:
 def _unit_path_problem(path: str) -> str | None:
     segments = path.split(UNIT_SEPARATOR)
     if len(segments) > MAX_UNIT_DEPTH:
-        return f"unit {path[:80]!r}… is {len(segments)} levels deep; at most {MAX_UNIT_DEPTH}"
+        return _("unit %(unit)s… is %(depth)s levels deep; at most %(max)s") % {
+            "unit": repr(path[:80]),
+            "depth": len(segments),
+            "max": MAX_UNIT_DEPTH,
+        }
     if any(segment.strip() == "" for segment in segments):
-        return f"unit {path!r} has an empty part (check for '//' or a '/' at either end)"
+        return _("unit %(unit)s has an empty part (check for '//' or a '/' at either end)") % {
+            "unit": repr(path)
+        }
     if any(len(segment.strip()) > MAX_UNIT_NAME for segment in segments):
-        return f"a unit name in {path!r} is longer than {MAX_UNIT_NAME} characters"
+        return _("a unit name in %(unit)s is longer than %(max)s characters") % {
+            "unit": repr(path),
+            "max": MAX_UNIT_NAME,
+        }
     if len(_clean_unit_path(path)) > MAX_UNIT_PATH:
-        return f"unit path is longer than {MAX_UNIT_PATH} characters"
+        return _("unit path is longer than %(max)s characters") % {"max": MAX_UNIT_PATH}
     return None
 
 
@@ -416,13 +460,13 @@ def _check_row(line: int, cells: dict[str, str]) -> tuple[StaffRow, list[RowErro
 
     for column in ("staff_id", "full_name", "email", "unit", "role"):
         if not cells[column]:
-            bad(f"{column} is missing")
+            bad(_("%(column)s is missing") % {"column": column})
     if any(ch.isspace() for ch in staff_id):
-        bad(f"staff_id {staff_id!r} contains a space")
+        bad(_("staff_id %(staff_id)s contains a space") % {"staff_id": repr(staff_id)})
     if len(staff_id) > MAX_STAFF_ID:
-        bad(f"staff_id is longer than {MAX_STAFF_ID} characters")
+        bad(_("staff_id is longer than %(max)s characters") % {"max": MAX_STAFF_ID})
     if len(cells["full_name"]) > MAX_FULL_NAME:
-        bad(f"full_name is longer than {MAX_FULL_NAME} characters")
+        bad(_("full_name is longer than %(max)s characters") % {"max": MAX_FULL_NAME})
     email = cells["email"].lower()
     if email:
         try:
@@ -430,7 +474,7 @@ def _check_row(line: int, cells: dict[str, str]) -> tuple[StaffRow, list[RowErro
                 raise ValidationError("too long")
             validate_email(email)
         except ValidationError:
-            bad(f"email {cells['email']!r} is not a valid email address")
+            bad(_("email %(email)s is not a valid email address") % {"email": repr(cells["email"])})
             email = ""
     unit_path = cells["unit"]
     if unit_path and (problem := _unit_path_problem(unit_path)):
@@ -438,14 +482,17 @@ def _check_row(line: int, cells: dict[str, str]) -> tuple[StaffRow, list[RowErro
         unit_path = ""
     role = _parse_role(cells["role"]) if cells["role"] else ""
     if role is None:
-        bad(f"role {cells['role']!r} is unknown (use {', '.join(Role.values)})")
+        bad(
+            _("role %(role)s is unknown (use %(roles)s)")
+            % {"role": repr(cells["role"]), "roles": ", ".join(Role.values)}
+        )
         role = ""
     is_active = _parse_active(cells["active"])
     if is_active is None:
-        bad(f"active {cells['active']!r} is unknown (use yes or no)")
+        bad(_("active %(active)s is unknown (use yes or no)") % {"active": repr(cells["active"])})
     manager_staff_id = cells["manager_staff_id"]
     if manager_staff_id and manager_staff_id == staff_id:
-        bad("manager_staff_id is the person's own staff_id")
+        bad(_("manager_staff_id is the person's own staff_id"))
         manager_staff_id = ""
     accounts = []
     for platform in PLATFORM_COLUMNS:
@@ -454,7 +501,10 @@ def _check_row(line: int, cells: dict[str, str]) -> tuple[StaffRow, list[RowErro
         try:
             handle, profile_url = platforms.parse_profile(cells[platform], platform)
         except platforms.InvalidShareUrl as exc:
-            bad(f"{platform} {cells[platform][:60]!r}: {exc}")
+            bad(
+                _("%(platform)s %(value)s: %(problem)s")
+                % {"platform": platform, "value": repr(cells[platform][:60]), "problem": exc}
+            )
             continue
         accounts.append((platform, handle, profile_url))
     row = StaffRow(
@@ -482,8 +532,15 @@ def _read_rows(text: str, warnings: list[str]) -> tuple[list[StaffRow], list[Row
     records = list(_records(text, delimiter))
     if not records or not any(cell.strip() for cell in records[0][1]):
         raise ImportRejected(
-            "The file is empty.",
-            [RowError(1, "", f"the file is empty; the first line must be: {HEADER_LINE}")],
+            _("The file is empty."),
+            [
+                RowError(
+                    1,
+                    "",
+                    _("the file is empty; the first line must be: %(header)s")
+                    % {"header": HEADER_LINE},
+                )
+            ],
         )
 
     # Header: any order, any case, stray spaces; trailing empty cells (Excel) ignored.
@@ -494,23 +551,34 @@ def _read_rows(text: str, warnings: list[str]) -> tuple[list[StaffRow], list[Row
     index: dict[str, int] = {}
     for position, name in enumerate(header):
         if name in index:
-            header_errors.append(RowError(1, "", f"column {name!r} appears twice in the header"))
+            header_errors.append(
+                RowError(
+                    1,
+                    "",
+                    _("column %(column)s appears twice in the header") % {"column": repr(name)},
+                )
+            )
         elif name in COLUMNS:
             index[name] = position
         elif name:
-            warnings.append(f"Column {name!r} is not used and was ignored.")
+            warnings.append(
+                _("Column %(column)s is not used and was ignored.") % {"column": repr(name)}
+            )
     missing = [name for name in REQUIRED_COLUMNS if name not in index]
     if missing:
         header_errors.append(
             RowError(
                 1,
                 "",
-                f"the header is missing {', '.join(missing)}; the first line must be: "
-                f"{HEADER_LINE} (active is optional)",
+                _(
+                    "the header is missing %(columns)s; the first line must be: "
+                    "%(header)s (active is optional)"
+                )
+                % {"columns": ", ".join(missing), "header": HEADER_LINE},
             )
         )
     if header_errors:
-        raise ImportRejected("The header row is wrong.", header_errors)
+        raise ImportRejected(_("The header row is wrong."), header_errors)
 
     rows: list[StaffRow] = []
     errors: list[RowError] = []
@@ -526,8 +594,11 @@ def _read_rows(text: str, warnings: list[str]) -> tuple[list[StaffRow], list[Row
                 RowError(
                     line,
                     staff_id,
-                    f"the row has {len(cells)} values but the header has {len(header)} columns "
-                    "(a value with a comma must be in double quotes)",
+                    _(
+                        "the row has %(values)s values but the header has %(columns)s columns "
+                        "(a value with a comma must be in double quotes)"
+                    )
+                    % {"values": len(cells), "columns": len(header)},
                 )
             )
             continue
@@ -539,7 +610,7 @@ def _read_rows(text: str, warnings: list[str]) -> tuple[list[StaffRow], list[Row
         errors += row_errors
         rows.append(row)
     if row_count == 0:
-        warnings.append("The file has a header but no staff rows.")
+        warnings.append(_("The file has a header but no staff rows."))
     return rows, errors, row_count
 
 
@@ -584,7 +655,9 @@ def _check_across_rows(
         if (first := first_by_staff_id.get(row.staff_id)) is not None:
             errors.append(
                 RowError(
-                    row.line, row.staff_id, f"staff_id appears again (first on line {first.line})"
+                    row.line,
+                    row.staff_id,
+                    _("staff_id appears again (first on line %(line)s)") % {"line": first.line},
                 )
             )
             continue
@@ -596,7 +669,8 @@ def _check_across_rows(
                 RowError(
                     row.line,
                     row.staff_id,
-                    f"email {row.email} is also on line {first.line} ({first.staff_id})",
+                    _("email %(email)s is also on line %(line)s (%(staff_id)s)")
+                    % {"email": row.email, "line": first.line, "staff_id": first.staff_id},
                 )
             )
         else:
@@ -607,7 +681,8 @@ def _check_across_rows(
                 RowError(
                     row.line,
                     row.staff_id,
-                    f"email {row.email} already belongs to {owner.full_name} ({owner.staff_id})",
+                    _("email %(email)s already belongs to %(name)s (%(staff_id)s)")
+                    % {"email": row.email, "name": owner.full_name, "staff_id": owner.staff_id},
                 )
             )
     unique_rows = list(first_by_staff_id.values())
@@ -620,7 +695,8 @@ def _check_across_rows(
                 RowError(
                     row.line,
                     row.staff_id,
-                    f"manager_staff_id {manager} is neither in this file nor an existing user",
+                    _("manager_staff_id %(manager)s is neither in this file nor an existing user")
+                    % {"manager": manager},
                 )
             )
 
@@ -633,7 +709,13 @@ def _check_across_rows(
         if (cycle := cycles.get(row.staff_id)) is not None:
             start = cycle.index(row.staff_id)
             loop = [*cycle[start:], *cycle[:start], row.staff_id]
-            errors.append(RowError(row.line, row.staff_id, f"manager cycle: {' → '.join(loop)}"))
+            errors.append(
+                RowError(
+                    row.line,
+                    row.staff_id,
+                    _("manager cycle: %(cycle)s") % {"cycle": " → ".join(loop)},
+                )
+            )
     return unique_rows
 
 
@@ -650,7 +732,13 @@ def _check_accounts(rows: list[StaffRow], errors: list[RowError], snapshot: _Sna
                     RowError(
                         row.line,
                         row.staff_id,
-                        f"{platform} @{handle} is also on line {first.line} ({first.staff_id})",
+                        _("%(platform)s @%(handle)s is also on line %(line)s (%(staff_id)s)")
+                        % {
+                            "platform": platform,
+                            "handle": handle,
+                            "line": first.line,
+                            "staff_id": first.staff_id,
+                        },
                     )
                 )
                 continue
@@ -662,7 +750,8 @@ def _check_accounts(rows: list[StaffRow], errors: list[RowError], snapshot: _Sna
                     RowError(
                         row.line,
                         row.staff_id,
-                        f"{platform} @{handle} is already registered to {owner}",
+                        _("%(platform)s @%(handle)s is already registered to %(owner)s")
+                        % {"platform": platform, "handle": handle, "owner": owner},
                     )
                 )
 
@@ -700,10 +789,10 @@ def _check_actor(change: PlannedChange, actor: User, errors: list[RowError]) -> 
     """HR must not lock themselves out by import."""
     row = change.row
     if change.action == Action.DEACTIVATE:
-        errors.append(RowError(row.line, row.staff_id, "you cannot deactivate yourself"))
+        errors.append(RowError(row.line, row.staff_id, _("you cannot deactivate yourself")))
     if actor.is_hr_admin and not actor.is_superuser and row.role != Role.HR_ADMIN:
         errors.append(
-            RowError(row.line, row.staff_id, "you cannot take away your own HR admin role")
+            RowError(row.line, row.staff_id, _("you cannot take away your own HR admin role"))
         )
 
 
@@ -717,9 +806,9 @@ def _refuse_control_characters(text: str) -> None:
     ]
     if bad_lines:
         raise ImportRejected(
-            "The file contains control characters.",
+            _("The file contains control characters."),
             [
-                RowError(number, "", "contains a NUL or another control character")
+                RowError(number, "", _("contains a NUL or another control character"))
                 for number in bad_lines[:100]
             ],
         )
@@ -743,8 +832,15 @@ def plan_import(
         rows, errors, row_count = _read_rows(text, warnings)
         if row_count > max_rows:
             raise ImportRejected(
-                "The file has too many rows.",
-                [RowError(1, "", f"{row_count} rows is more than {max_rows}; split the file")],
+                _("The file has too many rows."),
+                [
+                    RowError(
+                        1,
+                        "",
+                        _("%(rows)s rows is more than %(max)s; split the file")
+                        % {"rows": row_count, "max": max_rows},
+                    )
+                ],
             )
     except ImportRejected as exc:  # the file as a whole cannot be read
         text = text.replace("\x00", "")  # the plan's text may reach the session table
@@ -928,15 +1024,21 @@ def apply_import(
     """
     if not plan.is_valid:
         raise ImportRejected(
-            f"The file has {plan.bad_line_count} bad row(s); nothing was written.", plan.errors
+            ngettext(
+                "The file has %(count)s bad row; nothing was written.",
+                "The file has %(count)s bad rows; nothing was written.",
+                plan.bad_line_count,
+            )
+            % {"count": plan.bad_line_count},
+            plan.errors,
         )
     current = plan_import(content=plan.text, actor=actor)
     if current.fingerprint != plan.fingerprint:
         if not current.is_valid:
             raise ImportRejected(
-                "The file is no longer valid against current data.", current.errors
+                _("The file is no longer valid against current data."), current.errors
             )
-        raise StaleImportPlan("Staff data changed since this import was planned; plan it again.")
+        raise StaleImportPlan(_("Staff data changed since this import was planned; plan it again."))
 
     snapshot = current._snapshot
     unit_ids = dict(snapshot.unit_ids)

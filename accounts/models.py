@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -26,9 +27,9 @@ class Platform(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    STAFF = "staff", "Staff"
-    MANAGER = "manager", "Manager"
-    HR_ADMIN = "hr_admin", "HR admin"
+    STAFF = "staff", _("Staff")
+    MANAGER = "manager", _("Manager")
+    HR_ADMIN = "hr_admin", _("HR admin")
 
 
 class OrgUnitQuerySet(models.QuerySet):
@@ -44,17 +45,24 @@ class OrgUnit(models.Model):
     (``Headquarters/Communications/Digital``), so a whole subtree is one
     ``path LIKE 'prefix/%'`` query however deep the tree."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent unit"),
     )
-    path = models.CharField(max_length=1000, unique=True)
-    depth = models.PositiveSmallIntegerField(default=0)
+    path = models.CharField(_("path"), max_length=1000, unique=True)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0)
 
     objects = OrgUnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["path"]
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
         indexes = [
             # Lets PostgreSQL use the index for ``path LIKE 'x/%'`` whatever the collation.
             models.Index(
@@ -96,18 +104,38 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A member of staff. Logs in with ``staff_id`` or ``email``."""
 
-    staff_id = models.CharField("staff ID", max_length=64, unique=True)
-    full_name = models.CharField(max_length=200)
-    email = models.EmailField()
+    staff_id = models.CharField(_("staff ID"), max_length=64, unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("e-mail"))
     unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("unit"),
     )
     manager = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("manager"),
     )
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
-    is_active = models.BooleanField("active", default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Chosen with the language switch; applied at login on every device. Blank:
+    # follow the browser (Accept-Language), else LANGUAGE_CODE.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("Blank: follow the browser."),
+    )
 
     objects = UserManager()
 
@@ -117,6 +145,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["staff_id"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
@@ -225,27 +255,42 @@ class SocialAccount(models.Model):
     :class:`ProofCode` in the profile bio and asks for a check (``proof_*``).
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="social_accounts")
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    handle = models.CharField(max_length=200, help_text="Without the @, as shown in the URL.")
-    profile_url = models.URLField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="social_accounts", verbose_name=_("user")
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    handle = models.CharField(
+        _("handle"), max_length=200, help_text=_("Without the @, as shown in the URL.")
+    )
+    profile_url = models.URLField(_("profile URL"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     proof_status = models.CharField(
-        max_length=16, choices=ProofStatus.choices, default=ProofStatus.UNPROVEN
+        _("proof status"), max_length=16, choices=ProofStatus.choices, default=ProofStatus.UNPROVEN
     )
-    proof_reason = models.CharField(max_length=32, choices=ProofReason.choices, blank=True)
+    proof_reason = models.CharField(
+        _("proof reason"), max_length=32, choices=ProofReason.choices, blank=True
+    )
     proof_detail = models.CharField(
-        max_length=300, blank=True, help_text="What the check saw (for HR), in plain words."
+        _("proof detail"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the check saw (for HR), in plain words."),
     )
-    proof_checked_at = models.DateTimeField(null=True, blank=True)
-    proof_requested_at = models.DateTimeField(null=True, blank=True)
-    proof_screenshot = models.FileField(upload_to="account-proofs/", blank=True)
+    proof_checked_at = models.DateTimeField(_("proof checked at"), null=True, blank=True)
+    proof_requested_at = models.DateTimeField(_("proof requested at"), null=True, blank=True)
+    proof_screenshot = models.FileField(
+        _("proof screenshot"), upload_to="account-proofs/", blank=True
+    )
     proof_needs_check = models.BooleanField(
-        default=False, help_text="A screenshot waits for HR's spot check."
+        _("proof needs a check"),
+        default=False,
+        help_text=_("A screenshot waits for HR's spot check."),
     )
 
     class Meta:
         ordering = ["user", "platform"]
+        verbose_name = _("social account")
+        verbose_name_plural = _("social accounts")
         constraints = [
             models.UniqueConstraint(
                 "platform", Lower("handle"), name="socialaccount_platform_handle_unique"
@@ -294,24 +339,40 @@ class SocialAccountChange(models.Model):
     never edited. ``handle`` is the account after the change (the removed one
     for ``removed``); ``old_handle`` the one it replaced."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_changes")
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    change = models.CharField(max_length=16, choices=AccountChange.choices)
-    handle = models.CharField(max_length=200)
-    profile_url = models.URLField(max_length=500, blank=True)
-    old_handle = models.CharField(max_length=200, blank=True)
-    old_proof_status = models.CharField(max_length=16, choices=ProofStatus.choices, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="account_changes", verbose_name=_("user")
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    change = models.CharField(_("change"), max_length=16, choices=AccountChange.choices)
+    handle = models.CharField(_("handle"), max_length=200)
+    profile_url = models.URLField(_("profile URL"), max_length=500, blank=True)
+    old_handle = models.CharField(_("old handle"), max_length=200, blank=True)
+    old_proof_status = models.CharField(
+        _("old proof status"), max_length=16, choices=ProofStatus.choices, blank=True
+    )
     account_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="The SocialAccount row (gone once removed)."
+        _("account ID"),
+        null=True,
+        blank=True,
+        help_text=_("The social account row (gone once removed)."),
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    via = models.CharField(max_length=16, default="self", help_text="self, import or admin")
+    via = models.CharField(
+        _("via"), max_length=16, default="self", help_text=_("self, import or admin")
+    )
 
     class Meta:
         ordering = ["user", "at", "pk"]
+        verbose_name = _("social account change")
+        verbose_name_plural = _("social account changes")
         indexes = [models.Index(fields=["user", "platform", "at"], name="accountchange_user")]
 
     def __str__(self) -> str:
@@ -334,9 +395,15 @@ class ProofCode(models.Model):
     """The short code a person puts in their profile bios to prove they own them.
     Stable until they ask for a new one."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="proof_code")
-    code = models.CharField(max_length=32, unique=True, default=new_proof_code)
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="proof_code", verbose_name=_("user")
+    )
+    code = models.CharField(_("code"), max_length=32, unique=True, default=new_proof_code)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("proof code")
+        verbose_name_plural = _("proof codes")
 
     def __str__(self) -> str:
         return self.code

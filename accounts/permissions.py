@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .models import Role
@@ -62,7 +63,7 @@ manager_or_hr_required.__doc__ = "View decorator: managers, HR admins and superu
 class IsHrAdmin(BasePermission):
     """HR admins (and superusers) only."""
 
-    message = "Only HR admins may do this."
+    message = _("Only HR admins may do this.")
 
     def has_permission(self, request, view) -> bool:
         return is_hr_admin(request.user)
@@ -71,7 +72,7 @@ class IsHrAdmin(BasePermission):
 class IsManagerOrHr(BasePermission):
     """Managers, HR admins and superusers."""
 
-    message = "Only managers and HR admins may do this."
+    message = _("Only managers and HR admins may do this.")
 
     def has_permission(self, request, view) -> bool:
         return is_manager_or_hr(request.user)
@@ -80,7 +81,7 @@ class IsManagerOrHr(BasePermission):
 class IsHrAdminOrReadOnly(BasePermission):
     """Anyone logged in may read; only HR admins may write."""
 
-    message = "Only HR admins may change this."
+    message = _("Only HR admins may change this.")
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:

@@ -8,12 +8,13 @@ import uuid
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -52,13 +53,35 @@ def send_set_password_links(*, users: Iterable[User], base_url: str) -> int:
             "uid": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
         }
-        subject = render_to_string("accounts/password_reset_subject.txt", context).strip()
-        body = render_to_string("accounts/password_reset_email.txt", context)
+        # In the person's own language: they have not logged in yet to choose one.
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = render_to_string("accounts/password_reset_subject.txt", context).strip()
+            body = render_to_string("accounts/password_reset_email.txt", context)
         messages.append(EmailMessage(subject, body, to=[user.email]))
     if messages:
         with get_connection() as connection:
             connection.send_messages(messages)
     return len(messages)
+
+
+@transaction.atomic
+def set_language(*, user: User, language: str) -> User:
+    """Save the language a person chose with the switch ("" = follow the browser)."""
+    if language not in {code for code, _name in settings.LANGUAGES} | {""}:
+        raise ValueError(f"unknown language {language!r}")
+    before = user.language
+    if before == language:
+        return user
+    user.language = language
+    user.save(update_fields=["language"])
+    audit.record(
+        actor=user,
+        action="user.language_set",
+        obj=user,
+        before={"language": before},
+        after={"language": language},
+    )
+    return user
 
 
 def new_staff_without_password(staff_ids: Iterable[str]):

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sharekpi.screenshots import open_image
@@ -130,12 +131,14 @@ def staff_import_confirm(request):
     ):
         messages.error(
             request,
-            "That preview is no longer current (another file was uploaded since, or it was "
-            "already imported). Nothing was written; upload the file again.",
+            _(
+                "That preview is no longer current (another file was uploaded since, or it was "
+                "already imported). Nothing was written; upload the file again."
+            ),
         )
         return redirect("accounts:staff_import")
     file_name = pending.get("file_name", "")
-    stale_message = (
+    stale_message = _(
         "Staff data changed since the preview, so nothing was written. "
         "Here is the preview again against the current data."
     )
@@ -153,9 +156,18 @@ def staff_import_confirm(request):
     counts = result.counts
     messages.success(
         request,
-        f"Imported {file_name or 'the file'}: {counts['create']} created, "
-        f"{counts['update']} updated, {counts['deactivate']} deactivated, "
-        f"{counts['unchanged']} unchanged; {result.units_created} new unit(s).",
+        _(
+            "Imported %(file)s: %(created)s created, %(updated)s updated, "
+            "%(deactivated)s deactivated, %(unchanged)s unchanged; %(units)s new unit(s)."
+        )
+        % {
+            "file": file_name or _("the file"),
+            "created": counts["create"],
+            "updated": counts["update"],
+            "deactivated": counts["deactivate"],
+            "unchanged": counts["unchanged"],
+            "units": result.units_created,
+        },
     )
     if result.created_staff_ids:
         _queue_set_password_links(request, result.created_staff_ids)
@@ -171,11 +183,21 @@ def _queue_set_password_links(request, staff_ids: list[str]) -> None:
         log.warning("Could not queue set-password links for %d new staff", len(staff_ids))
         messages.warning(
             request,
-            "The set-password emails could not be queued. New staff can use "
-            "'First time here, or forgot your password?' on the login page.",
+            _(
+                "The set-password emails could not be queued. New staff can use "
+                "'First time here, or forgot your password?' on the login page."
+            ),
         )
         return
-    messages.info(request, f"Set-password links are being emailed to {len(staff_ids)} new staff.")
+    messages.info(
+        request,
+        ngettext(
+            "A set-password link is being emailed to %(count)s new staff member.",
+            "Set-password links are being emailed to %(count)s new staff.",
+            len(staff_ids),
+        )
+        % {"count": len(staff_ids)},
+    )
 
 
 @hr_admin_required

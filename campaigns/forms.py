@@ -31,39 +31,44 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
 
 
 class CampaignForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
+        label=_("Description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the message is about, in a sentence or two. Staff see it.",
+        help_text=_("What the message is about, in a sentence or two. Staff see it."),
     )
     starts_on = forms.DateField(
-        label="Starts on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     ends_on = forms.DateField(
-        label="Ends on (inclusive)",
+        label=_("Ends on (inclusive)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     post_urls = forms.CharField(
-        label="Official post URLs",
+        label=_("Official post URLs"),
         widget=forms.Textarea(
             attrs={"rows": 4, "wrap": "off", "spellcheck": "false", "autocapitalize": "off"}
         ),
-        help_text="One link per line, at most one per platform. "
-        "Open the official post and copy its link.",
+        help_text=_(
+            "One link per line, at most one per platform. Open the official post and copy its link."
+        ),
     )
     units = UnitChoiceField(
-        label="Audience",
+        label=_("Audience"),
         queryset=OrgUnit.objects.order_by("path"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text="These units and every unit below them. Choose none for everyone. "
-        "Hold Ctrl (⌘ on a Mac) to choose several.",
+        help_text=_(
+            "These units and every unit below them. Choose none for everyone. "
+            "Hold Ctrl (⌘ on a Mac) to choose several."
+        ),
     )
     status = forms.ChoiceField(
+        label=_("Status"),
         choices=CampaignStatus.choices,
         initial=CampaignStatus.ACTIVE,
-        help_text="Staff see active campaigns only, and may log shares between the two dates.",
+        help_text=_("Staff see active campaigns only, and may log shares between the two dates."),
     )
     counts_for_kpi = forms.BooleanField(
         label=_("Counts for the KPI"),
@@ -132,12 +137,13 @@ class CampaignChoiceField(forms.ModelChoiceField):
 
 class ShareForm(forms.Form):
     campaign = CampaignChoiceField(
+        label=_("Campaign"),
         queryset=Campaign.objects.none(),
         empty_label=None,
-        error_messages={"invalid_choice": "Choose one of the campaigns open to you today."},
+        error_messages={"invalid_choice": _("Choose one of the campaigns open to you today.")},
     )
     url = forms.CharField(
-        label="Link to your post",
+        label=_("Link to your post"),
         max_length=platforms.MAX_URL_LENGTH,
         widget=forms.TextInput(
             attrs={
@@ -148,9 +154,10 @@ class ShareForm(forms.Form):
                 "placeholder": "https://…",
             }
         ),
-        help_text="Open your own post (not the official one), use Share → Copy link, "
-        "and paste it here.",
-        error_messages={"required": "Paste the link to your post."},
+        help_text=_(
+            "Open your own post (not the official one), use Share → Copy link, and paste it here."
+        ),
+        error_messages={"required": _("Paste the link to your post.")},
     )
     source = forms.CharField(widget=forms.HiddenInput, required=False)
 

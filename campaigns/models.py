@@ -17,17 +17,26 @@ from accounts.models import OrgUnit, Platform
 class OfficialAccount(models.Model):
     """An official account of the organisation or one of its leaders, which staff must follow."""
 
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    handle = models.CharField(max_length=200)
-    name = models.CharField(max_length=200, help_text="Who it belongs to, e.g. 'Chief Executive'.")
-    profile_url = models.URLField(max_length=500)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    handle = models.CharField(_("handle"), max_length=200)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Who it belongs to, e.g. 'Chief Executive'.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    profile_url = models.URLField(_("profile URL"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("official account")
+        verbose_name_plural = _("official accounts")
         ordering = ["platform", "handle"]
         constraints = [
             models.UniqueConstraint("platform", Lower("handle"), name="officialaccount_unique"),
@@ -38,26 +47,27 @@ class OfficialAccount(models.Model):
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
 
 
 class Campaign(models.Model):
     """One official message: posts to share, a window and an audience."""
 
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
     starts_on = models.DateField(
-        help_text="First day staff may log shares (organisation's time zone)."
+        _("starts on"), help_text=_("First day staff may log shares (organisation's time zone).")
     )
-    ends_on = models.DateField(help_text="Last day, inclusive.")
+    ends_on = models.DateField(_("ends on"), help_text=_("Last day, inclusive."))
     status = models.CharField(
-        max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+        _("status"), max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
     units = models.ManyToManyField(
         OrgUnit, blank=True, related_name="campaigns",
-        help_text="Audience: these units and every unit below them. None = everyone.",
+        help_text=_("Audience: these units and every unit below them. None = everyone."),
+        verbose_name=_("units"),
     )  # fmt: skip
     counts_for_kpi = models.BooleanField(
         _("counts for the KPI"),
@@ -68,12 +78,19 @@ class Campaign(models.Model):
         ),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["-starts_on", "-pk"]
         indexes = [
             models.Index(fields=["status", "starts_on", "ends_on"], name="campaign_open"),
@@ -121,20 +138,29 @@ class ManagerCampaignRight(models.Model):
 class CampaignPost(models.Model):
     """An official post of a campaign; one per platform at most."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="posts")
-    url = models.URLField(max_length=2000)
-    normalized_url = models.CharField(max_length=2000)
-    platform = models.CharField(max_length=16, choices=Platform.choices)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="posts", verbose_name=_("campaign")
+    )
+    url = models.URLField(_("URL"), max_length=2000)
+    normalized_url = models.CharField(_("normalised URL"), max_length=2000)
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
     # From campaigns.platforms.parse, as on a share: a share that is this very post (in
     # another URL shape) or by its author is refused at submission.
-    post_id = models.CharField(max_length=200, blank=True)
-    author_handle = models.CharField(max_length=200, blank=True)
+    post_id = models.CharField(_("post ID"), max_length=200, blank=True)
+    author_handle = models.CharField(_("author handle"), max_length=200, blank=True)
     official_account = models.ForeignKey(
-        OfficialAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        OfficialAccount,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+        verbose_name=_("official account"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("campaign post")
+        verbose_name_plural = _("campaign posts")
         ordering = ["campaign", "platform"]
         constraints = [
             models.UniqueConstraint(
@@ -162,14 +188,14 @@ class CampaignPost(models.Model):
 
 
 class ShareStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    VERIFIED = "verified", "Verified"
-    NEEDS_REVIEW = "needs_review", "Needs review"
-    REJECTED = "rejected", "Rejected"
-    REMOVED = "removed", "Removed"
+    PENDING = "pending", _("Pending")
+    VERIFIED = "verified", _("Verified")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+    REJECTED = "rejected", _("Rejected")
+    REMOVED = "removed", _("Removed")
     # A rejected or removed share its owner replaced by another URL for the same campaign
     # and platform: kept (linked to the new one), never counted, not live.
-    REPLACED = "replaced", "Replaced"
+    REPLACED = "replaced", _("Replaced")
 
 
 # The statuses a share can be replaced from (and appealed from).
@@ -177,53 +203,67 @@ REPLACEABLE_STATUSES = (ShareStatus.REJECTED, ShareStatus.REMOVED)
 
 
 class ShareSource(models.TextChoices):
-    FORM = "form", "Web form"
-    BOOKMARKLET = "bookmarklet", "Bookmarklet"
-    API = "api", "API"
-    SHARE_TARGET = "share-target", "Phone share"
+    FORM = "form", _("Web form")
+    BOOKMARKLET = "bookmarklet", _("Bookmarklet")
+    API = "api", _("API")
+    SHARE_TARGET = "share-target", _("Phone share")
 
 
 class Share(models.Model):
     """A staff member's own post re-sharing a campaign."""
 
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shares"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="shares",
+        verbose_name=_("staff member"),
     )
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="shares")
-    url = models.URLField("URL", max_length=2000, help_text="As the staff member gave it.")
-    normalized_url = models.CharField(max_length=2000, unique=True)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="shares", verbose_name=_("campaign")
+    )
+    url = models.URLField(_("URL"), max_length=2000, help_text=_("As the staff member gave it."))
+    normalized_url = models.CharField(_("normalised URL"), max_length=2000, unique=True)
     # The short link as logged, kept after the verifier resolves it.
-    short_url = models.CharField(max_length=2000, blank=True)
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    post_id = models.CharField(max_length=200, blank=True)
-    author_handle = models.CharField(max_length=200, blank=True)
+    short_url = models.CharField(_("short URL"), max_length=2000, blank=True)
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    post_id = models.CharField(_("post ID"), max_length=200, blank=True)
+    author_handle = models.CharField(_("author handle"), max_length=200, blank=True)
     status = models.CharField(
-        max_length=16, choices=ShareStatus.choices, default=ShareStatus.PENDING, db_index=True
+        _("status"),
+        max_length=16,
+        choices=ShareStatus.choices,
+        default=ShareStatus.PENDING,
+        db_index=True,
     )
     # Why it has its status: HR's own words, or a code of the reason catalogue with its
     # parameters (campaigns.reasons; the catalogue is verification.reasons).
-    status_reason = models.TextField(blank=True)
-    status_code = models.CharField(max_length=40, blank=True)
-    status_params = models.JSONField(default=dict, blank=True)
+    status_reason = models.TextField(_("status reason"), blank=True)
+    status_code = models.CharField(_("status code"), max_length=40, blank=True)
+    status_params = models.JSONField(_("status parameters"), default=dict, blank=True)
     # When the status last changed (an appeal's deadline counts from the rejection or removal).
-    status_changed_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     replaced_by = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="replaces",
-        help_text="The share logged in place of this one (status replaced).",
+        help_text=_("The share logged in place of this one (status replaced)."),
+        verbose_name=_("replaced by"),
     )
-    source = models.CharField(max_length=16, choices=ShareSource.choices, default=ShareSource.FORM)
-    submitted_at = models.DateTimeField(default=timezone.now)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    last_checked_at = models.DateTimeField(null=True, blank=True)
-    screenshot = models.FileField(upload_to="screenshots/%Y/%m/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=ShareSource.choices, default=ShareSource.FORM
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(_("last checked at"), null=True, blank=True)
+    screenshot = models.FileField(_("screenshot"), upload_to="screenshots/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
         ordering = ["-submitted_at", "-pk"]
         constraints = [
             # One live share per person, campaign and platform: replaced ones do not count.

@@ -5,6 +5,7 @@ Serializers only read and check input; every write goes through campaigns.servic
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -134,10 +135,11 @@ class VisibleCampaignField(serializers.PrimaryKeyRelatedField):
     unknown id and someone else's campaign get the same answer."""
 
     default_error_messages = {
-        "required": "Say which campaign this share is for (its id).",
-        "does_not_exist": "There is no campaign {pk_value} open to you: "
-        "pick one from GET /api/v1/campaigns/.",
-        "incorrect_type": "Give the campaign's id (a number), not {data_type}.",
+        "required": _("Say which campaign this share is for (its id)."),
+        "does_not_exist": _(
+            "There is no campaign {pk_value} open to you: pick one from GET /api/v1/campaigns/."
+        ),
+        "incorrect_type": _("Give the campaign's id (a number), not {data_type}."),
     }
 
     def get_queryset(self):
@@ -159,7 +161,7 @@ class ShareCreateSerializer(serializers.Serializer):
     def validate_source(self, source: str) -> str:
         if source == ShareSource.FORM:
             raise serializers.ValidationError(
-                "form is for the web form; use api, bookmarklet or share-target."
+                _("form is for the web form; use api, bookmarklet or share-target.")
             )
         return source
 
@@ -187,12 +189,12 @@ class ShareListFilterSerializer(serializers.Serializer):
         min_value=2000,
         max_value=9998,
         help_text="KPI year of submitted_at, in the organisation's time zone.",
-        error_messages={"invalid": "year must be a KPI year such as 2025."},
+        error_messages={"invalid": _("year must be a KPI year such as 2025.")},
     )
     status = serializers.ChoiceField(choices=ShareStatus.choices, required=False)
     campaign = serializers.IntegerField(
         required=False,
         min_value=1,
-        error_messages={"invalid": "campaign must be a campaign id (a number)."},
+        error_messages={"invalid": _("campaign must be a campaign id (a number).")},
     )
     staff_id = serializers.CharField(required=False, max_length=64)

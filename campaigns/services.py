@@ -77,12 +77,12 @@ class CampaignInvalid(Exception):
 def duplicate_message(existing: Share, staff: User) -> DuplicateShare:
     if existing.staff_id == staff.pk:
         return DuplicateShare(
-            existing, own=True, message="You have already logged this post (see My shares)."
+            existing, own=True, message=_("You have already logged this post (see My shares).")
         )
     return DuplicateShare(
         existing,
         own=False,
-        message="This post has already been claimed by another member of staff.",
+        message=_("This post has already been claimed by another member of staff."),
     )
 
 
@@ -90,11 +90,11 @@ def official_post_message(official: tuple[str, str]) -> str:
     """What a person is told who logged an official post instead of their share of it."""
     kind, value = official
     if kind == selectors.OFFICIAL_AUTHOR:
-        return (
-            f"That post is by the official account @{value}, not yours: share it from your "
+        return _(
+            "That post is by the official account @%(handle)s, not yours: share it from your "
             "own account, then paste the link of your share."
-        )
-    return (
+        ) % {"handle": value}
+    return _(
         "That is the official post: share it from your own account, then paste the link "
         "of your share."
     )
@@ -137,18 +137,18 @@ def _save_share(
     *, staff: User, campaign: Campaign, url: str, parsed: platforms.ParsedUrl, source: str
 ) -> Share:
     if not campaign.is_open_today():
-        raise ShareRefused("campaign", "This campaign is not open for shares today.")
+        raise ShareRefused("campaign", _("This campaign is not open for shares today."))
     in_audience, post_platforms, official = selectors.share_rules(campaign, staff, parsed)
     if not in_audience:
-        raise ShareRefused("campaign", "This campaign is not meant for your unit.")
+        raise ShareRefused("campaign", _("This campaign is not meant for your unit."))
     if official is not None:
         raise ShareRefused("url", official_post_message(official))
     if post_platforms and parsed.platform not in post_platforms:
         names = ", ".join(sorted(p.title() for p in post_platforms))
         raise ShareRefused(
             "url",
-            f"This campaign has no official post on {parsed.platform.title()}; "
-            f"share it on {names}.",
+            _("This campaign has no official post on %(platform)s; share it on %(platforms)s.")
+            % {"platform": parsed.platform.title(), "platforms": names},
         )
     to_replace = _check_existing(staff=staff, campaign=campaign, parsed=parsed)
     old_status = None
@@ -197,7 +197,9 @@ def _save_share(
 
 
 def _platform_taken(parsed: platforms.ParsedUrl) -> str:
-    return f"You have already logged a {parsed.platform.title()} share of this campaign."
+    return _("You have already logged a %(platform)s share of this campaign.") % {
+        "platform": parsed.platform.title()
+    }
 
 
 def _check_existing(
@@ -239,11 +241,12 @@ def _same_post(existing: Share, staff: User) -> DuplicateShare:
         return DuplicateShare(
             existing,
             own=True,
-            message=(
-                f"You logged this post before and it was {existing.get_status_display().lower()}. "
+            message=_(
+                "You logged this post before and it was %(status)s. "
                 "Logging it again changes nothing: if you think that was wrong, appeal it "
                 "from My shares; otherwise log the link of another share of yours."
-            ),
+            )
+            % {"status": existing.get_status_display().lower()},
         )
     return duplicate_message(existing, staff)
 
@@ -283,7 +286,7 @@ def change_share_statuses(
     for share, _status, _reason in changes:
         share.updated_at = now  # bulk_update does not run auto_now
     Share.objects.bulk_update(
-        [share for share, _, _ in changes],
+        [share for share, _old, _new in changes],
         [*STATUS_FIELDS, *save_fields],
     )
     for (share, new_status, _reason), old_status in zip(changes, old_statuses, strict=True):
@@ -353,11 +356,14 @@ def validated_posts(urls: list[str]) -> tuple[list[platforms.ParsedUrl], dict[st
             errors.append(f"{url}: {exc}")
             continue
         if parsed.platform in seen:
-            errors.append(f"{url}: only one official post per platform ({parsed.platform}).")
+            errors.append(
+                _("%(url)s: only one official post per platform (%(platform)s).")
+                % {"url": url, "platform": parsed.platform}
+            )
         seen.add(parsed.platform)
         parsed_posts.append(parsed)
     if not urls:
-        errors.append("Give at least one official post URL.")
+        errors.append(_("Give at least one official post URL."))
     return parsed_posts, ({"posts": errors} if errors else {})
 
 
@@ -466,9 +472,9 @@ def save_campaign(
     """Create or edit a campaign with its official posts (checked by the platform rules)."""
     errors: dict[str, list[str]] = {}
     if not values.title.strip():
-        errors["title"] = ["Give the campaign a title."]
+        errors["title"] = [_("Give the campaign a title.")]
     if values.starts_on and values.ends_on and values.ends_on < values.starts_on:
-        errors["ends_on"] = ["The campaign cannot end before it starts."]
+        errors["ends_on"] = [_("The campaign cannot end before it starts.")]
     parsed_posts, post_errors = validated_posts([u.strip() for u in values.post_urls if u.strip()])
     errors.update(post_errors)
     counts_for_kpi = _check_campaign_rights(actor, values, campaign, errors)

@@ -123,7 +123,9 @@ def campaign_create(request):
     if request.method == "POST":
         campaign = _save_campaign_form(request, form, None)
         if campaign is not None:
-            messages.success(request, f"Campaign “{campaign.title}” created.")
+            messages.success(
+                request, _("Campaign “%(title)s” created.") % {"title": campaign.title}
+            )
             return redirect("campaigns:campaign_detail", pk=campaign.pk)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
 
@@ -136,7 +138,7 @@ def campaign_edit(request, pk: int):
         form = CampaignForm(request.POST, user=request.user)
         saved = _save_campaign_form(request, form, campaign)
         if saved is not None:
-            messages.success(request, f"Campaign “{saved.title}” saved.")
+            messages.success(request, _("Campaign “%(title)s” saved.") % {"title": saved.title})
             return redirect("campaigns:campaign_detail", pk=saved.pk)
     else:
         form = CampaignForm(initial=CampaignForm.initial_for(campaign), user=request.user)
@@ -148,11 +150,13 @@ def campaign_edit(request, pk: int):
 def campaign_close(request, pk: int):
     campaign = _campaign_to_manage(request, pk)
     if campaign.status == CampaignStatus.CLOSED:
-        messages.info(request, f"“{campaign.title}” was already closed.")
+        messages.info(request, _("“%(title)s” was already closed.") % {"title": campaign.title})
     else:
         services.close_campaign(campaign=campaign, actor=request.user)
         messages.success(
-            request, f"“{campaign.title}” is closed: staff can no longer log shares for it."
+            request,
+            _("“%(title)s” is closed: staff can no longer log shares for it.")
+            % {"title": campaign.title},
         )
     return redirect("campaigns:campaign_list")
 
@@ -254,7 +258,7 @@ def share_create(request):
                 if exc.own:
                     duplicate_url = my_share_url(exc.existing)
             else:
-                messages.success(request, "Share logged — we are checking it.")
+                messages.success(request, _("Share logged — we are checking it."))
                 return redirect("campaigns:my_shares")
         open_campaigns = list(campaigns)
     else:

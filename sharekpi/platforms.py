@@ -42,6 +42,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, quote, unquote, urlencode, urlsplit
 
+from django.utils.translation import gettext_noop
+
 __all__ = [
     "FACEBOOK",
     "INSTAGRAM",
@@ -219,7 +221,20 @@ PROFILE_URL_TEMPLATES: dict[str, str] = {
 # Public types
 # ---------------------------------------------------------------------------
 
-ADVICE = "open the post itself and copy its link."
+ADVICE = gettext_noop("open the post itself and copy its link.")
+
+
+def _(message: str) -> str:
+    """``message`` in the reader's language (gettext at call time). Plain English where
+    Django's settings are not loaded: the bench's fake platform server uses these rules
+    without Django. Module-level texts are marked with ``gettext_noop`` and pass here."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return message
+    from django.utils.translation import gettext
+
+    return gettext(message)
 
 
 class InvalidShareUrl(ValueError):
@@ -315,7 +330,7 @@ def parse_profile(url_or_handle: str, platform: str) -> tuple[str, str]:
     text = url_or_handle.strip()
     if not text:
         raise InvalidShareUrl(
-            "empty", "Enter the account's handle (like @name) or the link to its profile page."
+            "empty", _("Enter the account's handle (like @name) or the link to its profile page.")
         )
     if "/" in text or ":" in text or text.lower() in _HOST_PLATFORM:
         return _profile_from_url(text, platform)
@@ -359,8 +374,11 @@ def _read_link(url: str) -> _Link:
     if platform is None:
         raise InvalidShareUrl(
             "unknown_host",
-            f"{host} is not a platform ShareKPI knows. Supported: {_supported_list()}. "
-            f"Copy the link of your post on one of those.",
+            _(
+                "%(host)s is not a platform ShareKPI knows. Supported: %(platforms)s. "
+                "Copy the link of your post on one of those."
+            )
+            % {"host": host, "platforms": _supported_list()},
         )
     segments = tuple(unquote(s) for s in parts.path.split("/") if s)
     return _Link(platform, host, segments, _read_query(parts.query))
@@ -373,18 +391,23 @@ _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 def _check_text(url: str) -> str:
     text = (url or "").strip().strip(_INVISIBLE).strip()
     if not text:
-        raise InvalidShareUrl("empty", "The link is empty: paste the link to your post.")
+        raise InvalidShareUrl("empty", _("The link is empty: paste the link to your post."))
     if len(text) > MAX_URL_LENGTH:
         raise InvalidShareUrl(
             "too_long",
-            f"This link is {len(text):,} characters long; a post link is never longer than "
-            f"{MAX_URL_LENGTH:,}. Copy the link again with the post's Share button.",
+            _(
+                "This link is %(length)s characters long; a post link is never longer than "
+                "%(max)s. Copy the link again with the post's Share button."
+            )
+            % {"length": f"{len(text):,}", "max": f"{MAX_URL_LENGTH:,}"},
         )
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
         raise InvalidShareUrl(
             "malformed",
-            "This contains spaces or line breaks, so it is not one link: paste only the "
-            "link to your post.",
+            _(
+                "This contains spaces or line breaks, so it is not one link: paste only the "
+                "link to your post."
+            ),
         )
     return text
 
@@ -401,8 +424,11 @@ def _with_scheme(text: str) -> str:
     if scheme not in ("http", "https"):
         raise InvalidShareUrl(
             "scheme",
-            f'This starts with "{scheme[:20]}:", so it is not a web link to a post. '
-            "Only links starting with https:// (or http://) can be logged.",
+            _(
+                'This starts with "%(scheme)s:", so it is not a web link to a post. '
+                "Only links starting with https:// (or http://) can be logged."
+            )
+            % {"scheme": scheme[:20]},
         )
     return text
 
@@ -412,7 +438,8 @@ def _split(text: str) -> SplitResult:
         return urlsplit(text)
     except ValueError:
         raise InvalidShareUrl(
-            "malformed", "This does not look like a web link: copy the link to your post again."
+            "malformed",
+            _("This does not look like a web link: copy the link to your post again."),
         ) from None
 
 
@@ -421,8 +448,10 @@ def _check_host(parts: SplitResult) -> str:
     if "@" in parts.netloc:
         raise InvalidShareUrl(
             "credentials",
-            "This link carries a user name or password before the host (the part before "
-            '"@"); links to posts never do. Copy the link again from the post itself.',
+            _(
+                "This link carries a user name or password before the host (the part before "
+                '"@"); links to posts never do. Copy the link again from the post itself.'
+            ),
         )
     try:
         port = parts.port
@@ -431,14 +460,16 @@ def _check_host(parts: SplitResult) -> str:
     if port not in (None, 80, 443):
         raise InvalidShareUrl(
             "malformed",
-            "This link names an unusual port after the host; links to posts never do. "
-            "Copy the link again from the post itself.",
+            _(
+                "This link names an unusual port after the host; links to posts never do. "
+                "Copy the link again from the post itself."
+            ),
         )
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise InvalidShareUrl(
             "malformed",
-            "This link has no host name (like www.facebook.com): copy the whole link again.",
+            _("This link has no host name (like www.facebook.com): copy the whole link again."),
         )
     return host
 
@@ -451,7 +482,7 @@ def _read_query(query: str) -> dict[str, str]:
 
 def _supported_list() -> str:
     labels = list(PLATFORM_LABELS.values())
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
 
 
 # ---------------------------------------------------------------------------
@@ -478,18 +509,20 @@ def _short_link(platform: str, host: str, path: str) -> ParsedUrl:
 
 
 _WHAT_BY_CODE = {
-    "profile": "a profile page",
-    "hashtag": "a hashtag page",
-    "search": "a search or explore page",
-    "home": "the home page",
+    "profile": gettext_noop("a profile page"),
+    "hashtag": gettext_noop("a hashtag page"),
+    "search": gettext_noop("a search or explore page"),
+    "home": gettext_noop("the home page"),
 }
 
 
 def _not_a_post(platform: str, code: str, what: str | None = None) -> InvalidShareUrl:
     """A refusal that names the kind of page and how to get the right link."""
-    what = what or _WHAT_BY_CODE.get(code, "another kind of page")
+    what = what or _WHAT_BY_CODE.get(code, gettext_noop("another kind of page"))
     return InvalidShareUrl(
-        code, f"This {PLATFORM_LABELS[platform]} link is {what}, not a post: {ADVICE}"
+        code,
+        _("This %(platform)s link is %(what)s, not a post: %(advice)s")
+        % {"platform": PLATFORM_LABELS[platform], "what": _(what), "advice": _(ADVICE)},
     )
 
 
@@ -504,8 +537,11 @@ def _bad_token(platform: str, what: str, value: str) -> InvalidShareUrl:
     shown = value if len(value) <= 40 else value[:40] + "..."
     return InvalidShareUrl(
         "malformed",
-        f'The {what} in this {PLATFORM_LABELS[platform]} link ("{shown}") is not valid: '
-        "copy the link again with the post's Share button.",
+        _(
+            'The %(what)s in this %(platform)s link ("%(value)s") is not valid: '
+            "copy the link again with the post's Share button."
+        )
+        % {"what": _(what), "platform": PLATFORM_LABELS[platform], "value": shown},
     )
 
 
@@ -513,8 +549,10 @@ def _short_code(link: _Link, index: int) -> str:
     """The code of a short link, which must be there."""
     code = link.seg(index)
     if not code:
-        raise _not_a_post(link.platform, "not_post", "a short-link address without its code")
-    return _valid(code, _SHORT_CODE, link.platform, "short-link code")
+        raise _not_a_post(
+            link.platform, "not_post", gettext_noop("a short-link address without its code")
+        )
+    return _valid(code, _SHORT_CODE, link.platform, gettext_noop("short-link code"))
 
 
 # ---------------------------------------------------------------------------
@@ -523,35 +561,35 @@ def _short_code(link: _Link, index: int) -> str:
 
 # First path segments that are Facebook features, not page names.
 FACEBOOK_NOT_POST_PAGES: dict[str, str] = {
-    "login": "the login page",
-    "login.php": "the login page",
-    "checkpoint": "a login check page",
-    "recover": "a login page",
-    "settings": "a settings page",
-    "events": "an event page",
-    "marketplace": "a Marketplace page",
-    "gaming": "a gaming page",
-    "friends": "the friends list",
-    "notifications": "the notifications list",
-    "messages": "a messages page",
-    "bookmarks": "the bookmarks list",
-    "saved": "your saved items",
-    "memories": "your memories",
-    "stories": "a story (stories disappear after a day)",
-    "help": "a help page",
-    "privacy": "a privacy page",
-    "policies": "a policy page",
-    "ads": "an ads page",
-    "business": "a business page",
-    "sharer.php": "Facebook's share dialog",
-    "sharer": "Facebook's share dialog",
-    "dialog": "a Facebook dialog",
-    "l.php": "a link to another website",
-    "fundraisers": "a fundraiser page",
-    "live": "the live videos page",
-    "reels": "the Reels tab",
-    "media": "a photo album",
-    "feeds": "a feed",
+    "login": gettext_noop("the login page"),
+    "login.php": gettext_noop("the login page"),
+    "checkpoint": gettext_noop("a login check page"),
+    "recover": gettext_noop("a login page"),
+    "settings": gettext_noop("a settings page"),
+    "events": gettext_noop("an event page"),
+    "marketplace": gettext_noop("a Marketplace page"),
+    "gaming": gettext_noop("a gaming page"),
+    "friends": gettext_noop("the friends list"),
+    "notifications": gettext_noop("the notifications list"),
+    "messages": gettext_noop("a messages page"),
+    "bookmarks": gettext_noop("the bookmarks list"),
+    "saved": gettext_noop("your saved items"),
+    "memories": gettext_noop("your memories"),
+    "stories": gettext_noop("a story (stories disappear after a day)"),
+    "help": gettext_noop("a help page"),
+    "privacy": gettext_noop("a privacy page"),
+    "policies": gettext_noop("a policy page"),
+    "ads": gettext_noop("an ads page"),
+    "business": gettext_noop("a business page"),
+    "sharer.php": gettext_noop("Facebook's share dialog"),
+    "sharer": gettext_noop("Facebook's share dialog"),
+    "dialog": gettext_noop("a Facebook dialog"),
+    "l.php": gettext_noop("a link to another website"),
+    "fundraisers": gettext_noop("a fundraiser page"),
+    "live": gettext_noop("the live videos page"),
+    "reels": gettext_noop("the Reels tab"),
+    "media": gettext_noop("a photo album"),
+    "feeds": gettext_noop("a feed"),
 }
 
 
@@ -573,18 +611,24 @@ def _facebook_permalink(link: _Link) -> ParsedUrl:
     """permalink.php and story.php (its mobile twin) name a post by story_fbid and id."""
     story = link.param("story_fbid")
     if not story:
-        raise _not_a_post(FACEBOOK, "not_post", "a link without the post it points to")
-    query = {"story_fbid": _valid(story, _FACEBOOK_ID, FACEBOOK, "post id")}
+        raise _not_a_post(
+            FACEBOOK, "not_post", gettext_noop("a link without the post it points to")
+        )
+    query = {"story_fbid": _valid(story, _FACEBOOK_ID, FACEBOOK, gettext_noop("post id"))}
     if link.param("id"):
-        query["id"] = _valid(link.param("id"), _NUMERIC_ID, FACEBOOK, "page id")
+        query["id"] = _valid(link.param("id"), _NUMERIC_ID, FACEBOOK, gettext_noop("page id"))
     return _post(FACEBOOK, "/permalink.php", post_id=story, query=query)
 
 
 def _facebook_photo_query(link: _Link) -> ParsedUrl:
     fbid = link.param("fbid")
     if not fbid:
-        raise _not_a_post(FACEBOOK, "not_post", "a photo page without the photo it shows")
-    return _facebook_photo(_valid(fbid, _NUMERIC_ID, FACEBOOK, "photo id"), author=None)
+        raise _not_a_post(
+            FACEBOOK, "not_post", gettext_noop("a photo page without the photo it shows")
+        )
+    return _facebook_photo(
+        _valid(fbid, _NUMERIC_ID, FACEBOOK, gettext_noop("photo id")), author=None
+    )
 
 
 def _facebook_photo(fbid: str, author: str | None) -> ParsedUrl:
@@ -594,8 +638,10 @@ def _facebook_photo(fbid: str, author: str | None) -> ParsedUrl:
 def _facebook_watch_query(link: _Link) -> ParsedUrl:
     video = link.param("v")
     if not video:
-        raise _not_a_post(FACEBOOK, "not_post", "the Watch page without a video")
-    return _facebook_video(_valid(video, _NUMERIC_ID, FACEBOOK, "video id"), author=None)
+        raise _not_a_post(FACEBOOK, "not_post", gettext_noop("the Watch page without a video"))
+    return _facebook_video(
+        _valid(video, _NUMERIC_ID, FACEBOOK, gettext_noop("video id")), author=None
+    )
 
 
 def _facebook_video(video_id: str, author: str | None) -> ParsedUrl:
@@ -604,24 +650,24 @@ def _facebook_video(video_id: str, author: str | None) -> ParsedUrl:
 
 def _facebook_reel(link: _Link) -> ParsedUrl:
     if not link.seg(1):
-        raise _not_a_post(FACEBOOK, "not_post", "the Reels tab")
-    reel = _valid(link.seg(1), _NUMERIC_ID, FACEBOOK, "reel id")
+        raise _not_a_post(FACEBOOK, "not_post", gettext_noop("the Reels tab"))
+    reel = _valid(link.seg(1), _NUMERIC_ID, FACEBOOK, gettext_noop("reel id"))
     return _post(FACEBOOK, f"/reel/{reel}", post_id=reel)
 
 
 def _facebook_group(link: _Link) -> ParsedUrl:
     group = link.seg(1)
     if not group:
-        raise _not_a_post(FACEBOOK, "not_post", "the groups page")
-    group = _valid(group, HANDLE_PATTERNS[FACEBOOK], FACEBOOK, "group name").lower()
+        raise _not_a_post(FACEBOOK, "not_post", gettext_noop("the groups page"))
+    group = _valid(group, HANDLE_PATTERNS[FACEBOOK], FACEBOOK, gettext_noop("group name")).lower()
     post = ""
     if link.key(2) in ("posts", "permalink"):
         post = link.seg(3)
     elif link.param("view") == "permalink":  # old mobile form: /groups/<g>?view=permalink&id=
         post = link.param("id")
     if not post:
-        raise _not_a_post(FACEBOOK, "not_post", "a group's page")
-    post = _valid(post, _FACEBOOK_ID, FACEBOOK, "post id")
+        raise _not_a_post(FACEBOOK, "not_post", gettext_noop("a group's page"))
+    post = _valid(post, _FACEBOOK_ID, FACEBOOK, gettext_noop("post id"))
     return _post(FACEBOOK, f"/groups/{group}/posts/{post}", post_id=post)
 
 
@@ -661,19 +707,21 @@ _FACEBOOK_ROUTES: dict[str, Callable[[_Link], ParsedUrl]] = {
 
 def _facebook_page_path(link: _Link) -> ParsedUrl:
     """/<page>/posts/ID, /<page>/videos/[slug/]ID, /<page>/photos/[album/]ID; else a profile."""
-    page = _valid(link.seg(0), HANDLE_PATTERNS[FACEBOOK], FACEBOOK, "page name").lower()
+    page = _valid(
+        link.seg(0), HANDLE_PATTERNS[FACEBOOK], FACEBOOK, gettext_noop("page name")
+    ).lower()
     section = link.key(1)
     if section == "posts" and link.seg(2):
-        post = _valid(link.seg(2), _FACEBOOK_ID, FACEBOOK, "post id")
+        post = _valid(link.seg(2), _FACEBOOK_ID, FACEBOOK, gettext_noop("post id"))
         return _post(FACEBOOK, f"/{page}/posts/{post}", post_id=post, author=page)
     last = link.segments[-1]
     if section == "videos" and link.seg(2):
         if not _NUMERIC_ID.fullmatch(last):
-            raise _not_a_post(FACEBOOK, "not_post", "a list of videos")
+            raise _not_a_post(FACEBOOK, "not_post", gettext_noop("a list of videos"))
         return _facebook_video(last, author=page)
     if section == "photos" and link.seg(2):
         if not _NUMERIC_ID.fullmatch(last):
-            raise _not_a_post(FACEBOOK, "not_post", "a photo album")
+            raise _not_a_post(FACEBOOK, "not_post", gettext_noop("a photo album"))
         return _facebook_photo(last, author=page)
     raise _not_a_post(FACEBOOK, "profile")
 
@@ -686,17 +734,17 @@ def _facebook_page_path(link: _Link) -> ParsedUrl:
 INSTAGRAM_POST_PATHS = {"p": "p", "reel": "reel", "reels": "reel", "tv": "tv"}
 
 INSTAGRAM_NOT_POST_PAGES: dict[str, str] = {
-    "accounts": "an account page (login or settings)",
-    "direct": "a direct-messages page",
-    "stories": "a story (stories disappear after a day)",
-    "about": "an about page",
-    "legal": "a legal page",
-    "developer": "a developer page",
-    "web": "an Instagram feature page",
-    "challenge": "a login check page",
-    "emails": "an e-mail settings page",
-    "directory": "the directory",
-    "locations": "a place page",
+    "accounts": gettext_noop("an account page (login or settings)"),
+    "direct": gettext_noop("a direct-messages page"),
+    "stories": gettext_noop("a story (stories disappear after a day)"),
+    "about": gettext_noop("an about page"),
+    "legal": gettext_noop("a legal page"),
+    "developer": gettext_noop("a developer page"),
+    "web": gettext_noop("an Instagram feature page"),
+    "challenge": gettext_noop("a login check page"),
+    "emails": gettext_noop("an e-mail settings page"),
+    "directory": gettext_noop("the directory"),
+    "locations": gettext_noop("a place page"),
 }
 
 
@@ -713,11 +761,11 @@ def _parse_instagram(link: _Link) -> ParsedUrl:
         if link.key(1) == "tags":
             raise _not_a_post(INSTAGRAM, "hashtag")
         if link.key(1) == "locations":
-            raise _not_a_post(INSTAGRAM, "not_post", "a place page")
+            raise _not_a_post(INSTAGRAM, "not_post", gettext_noop("a place page"))
         raise _not_a_post(INSTAGRAM, "search")
     if first in INSTAGRAM_NOT_POST_PAGES:
         raise _not_a_post(INSTAGRAM, "not_post", INSTAGRAM_NOT_POST_PAGES[first])
-    user = _valid(link.seg(0), HANDLE_PATTERNS[INSTAGRAM], INSTAGRAM, "user name")
+    user = _valid(link.seg(0), HANDLE_PATTERNS[INSTAGRAM], INSTAGRAM, gettext_noop("user name"))
     if link.key(1) in INSTAGRAM_POST_PATHS and link.seg(2):
         return _instagram_post(link, kind_index=1, author=user)
     raise _not_a_post(INSTAGRAM, "profile")
@@ -728,8 +776,8 @@ def _instagram_post(link: _Link, *, kind_index: int, author: str | None) -> Pars
     kind = INSTAGRAM_POST_PATHS[link.key(kind_index)]
     code = link.seg(kind_index + 1)
     if not code:
-        raise _not_a_post(INSTAGRAM, "not_post", "a list of posts")
-    code = _valid(code, _POST_CODE, INSTAGRAM, "post code")
+        raise _not_a_post(INSTAGRAM, "not_post", gettext_noop("a list of posts"))
+    code = _valid(code, _POST_CODE, INSTAGRAM, gettext_noop("post code"))
     return _post(INSTAGRAM, f"/{kind}/{code}", post_id=code, author=author)
 
 
@@ -738,17 +786,17 @@ def _instagram_post(link: _Link, *, kind_index: int, author: str | None) -> Pars
 # ---------------------------------------------------------------------------
 
 TIKTOK_NOT_POST_PAGES: dict[str, str] = {
-    "music": "a sound page",
-    "live": "the live page",
-    "login": "the login page",
-    "signup": "the sign-up page",
-    "setting": "a settings page",
-    "settings": "a settings page",
-    "messages": "a messages page",
-    "upload": "the upload page",
-    "effect": "an effect page",
-    "place": "a place page",
-    "business": "a business page",
+    "music": gettext_noop("a sound page"),
+    "live": gettext_noop("the live page"),
+    "login": gettext_noop("the login page"),
+    "signup": gettext_noop("the sign-up page"),
+    "setting": gettext_noop("a settings page"),
+    "settings": gettext_noop("a settings page"),
+    "messages": gettext_noop("a messages page"),
+    "upload": gettext_noop("the upload page"),
+    "effect": gettext_noop("an effect page"),
+    "place": gettext_noop("a place page"),
+    "business": gettext_noop("a business page"),
 }
 TIKTOK_FEEDS = frozenset({"foryou", "following", "friends"})
 TIKTOK_SEARCH_PAGES = frozenset({"search", "explore", "discover"})
@@ -773,10 +821,10 @@ def _parse_tiktok(link: _Link) -> ParsedUrl:
 
 def _tiktok_user_path(link: _Link) -> ParsedUrl:
     """/@user/video/ID and /@user/photo/ID; anything else under /@user is the profile."""
-    user = _valid(link.seg(0)[1:], HANDLE_PATTERNS[TIKTOK], TIKTOK, "user name")
+    user = _valid(link.seg(0)[1:], HANDLE_PATTERNS[TIKTOK], TIKTOK, gettext_noop("user name"))
     kind = link.key(1)
     if kind in ("video", "photo") and link.seg(2):
-        post = _valid(link.seg(2), _NUMERIC_ID, TIKTOK, "video id")
+        post = _valid(link.seg(2), _NUMERIC_ID, TIKTOK, gettext_noop("video id"))
         return _post(TIKTOK, f"/@{user.lower()}/{kind}/{post}", post_id=post, author=user)
     raise _not_a_post(TIKTOK, "profile")
 
@@ -786,20 +834,20 @@ def _tiktok_user_path(link: _Link) -> ParsedUrl:
 # ---------------------------------------------------------------------------
 
 X_NOT_POST_PAGES: dict[str, str] = {
-    "settings": "a settings page",
-    "notifications": "the notifications list",
-    "messages": "a messages page",
-    "login": "the login page",
-    "logout": "the logout page",
-    "signup": "the sign-up page",
-    "compose": "the compose page",
-    "intent": "a share or follow dialog",
-    "share": "a share dialog",
-    "tos": "the terms of service",
-    "privacy": "the privacy policy",
-    "account": "an account page",
-    "jobs": "the jobs page",
-    "download": "the download page",
+    "settings": gettext_noop("a settings page"),
+    "notifications": gettext_noop("the notifications list"),
+    "messages": gettext_noop("a messages page"),
+    "login": gettext_noop("the login page"),
+    "logout": gettext_noop("the logout page"),
+    "signup": gettext_noop("the sign-up page"),
+    "compose": gettext_noop("the compose page"),
+    "intent": gettext_noop("a share or follow dialog"),
+    "share": gettext_noop("a share dialog"),
+    "tos": gettext_noop("the terms of service"),
+    "privacy": gettext_noop("the privacy policy"),
+    "account": gettext_noop("an account page"),
+    "jobs": gettext_noop("the jobs page"),
+    "download": gettext_noop("the download page"),
 }
 X_SEARCH_PAGES = frozenset({"search", "explore", "trending"})
 
@@ -818,10 +866,10 @@ def _parse_x(link: _Link) -> ParsedUrl:
         raise _not_a_post(X, "search")
     if first in X_NOT_POST_PAGES:
         raise _not_a_post(X, "not_post", X_NOT_POST_PAGES[first])
-    user = _valid(link.seg(0), HANDLE_PATTERNS[X], X, "user name").lower()
+    user = _valid(link.seg(0), HANDLE_PATTERNS[X], X, gettext_noop("user name")).lower()
     if link.key(1) in ("status", "statuses") and link.seg(2):
         # Drops /photo/1, /video/1, /analytics, /likes ... after the id.
-        post = _valid(link.seg(2), _NUMERIC_ID, X, "post id")
+        post = _valid(link.seg(2), _NUMERIC_ID, X, gettext_noop("post id"))
         return _post(X, f"/{user}/status/{post}", post_id=post, author=user)
     raise _not_a_post(X, "profile")
 
@@ -834,10 +882,10 @@ def _x_anonymous_status(link: _Link) -> ParsedUrl:
     elif words[0] == "status":
         post = link.seg(2)
     else:
-        raise _not_a_post(X, "not_post", "an X app page")
+        raise _not_a_post(X, "not_post", gettext_noop("an X app page"))
     if not post:
-        raise _not_a_post(X, "not_post", "a link without the post it points to")
-    post = _valid(post, _NUMERIC_ID, X, "post id")
+        raise _not_a_post(X, "not_post", gettext_noop("a link without the post it points to"))
+    post = _valid(post, _NUMERIC_ID, X, gettext_noop("post id"))
     return _post(X, f"/i/status/{post}", post_id=post)
 
 
@@ -848,15 +896,15 @@ def _x_anonymous_status(link: _Link) -> ParsedUrl:
 YOUTUBE_VIDEO_PATHS = frozenset({"shorts", "live", "embed", "v"})
 YOUTUBE_PROFILE_PATHS = frozenset({"channel", "c", "user"})
 YOUTUBE_NOT_POST_PAGES: dict[str, str] = {
-    "playlist": "a playlist, not one video",
-    "feed": "a feed",
-    "account": "an account page",
-    "signin": "the sign-in page",
-    "premium": "the Premium page",
-    "gaming": "the gaming page",
-    "about": "an about page",
-    "t": "a terms page",
-    "howyoutubeworks": "an about page",
+    "playlist": gettext_noop("a playlist, not one video"),
+    "feed": gettext_noop("a feed"),
+    "account": gettext_noop("an account page"),
+    "signin": gettext_noop("the sign-in page"),
+    "premium": gettext_noop("the Premium page"),
+    "gaming": gettext_noop("the gaming page"),
+    "about": gettext_noop("an about page"),
+    "t": gettext_noop("a terms page"),
+    "howyoutubeworks": gettext_noop("an about page"),
 }
 
 
@@ -870,11 +918,11 @@ def _parse_youtube(link: _Link) -> ParsedUrl:
         raise _not_a_post(YOUTUBE, "home")
     if first == "watch":
         if not link.param("v"):
-            raise _not_a_post(YOUTUBE, "not_post", "a watch page without a video")
+            raise _not_a_post(YOUTUBE, "not_post", gettext_noop("a watch page without a video"))
         return _youtube_video(link.param("v"))
     if first in YOUTUBE_VIDEO_PATHS:
         if not link.seg(1):
-            raise _not_a_post(YOUTUBE, "not_post", "a page without a video")
+            raise _not_a_post(YOUTUBE, "not_post", gettext_noop("a page without a video"))
         return _youtube_video(link.seg(1))
     if first == "results":
         raise _not_a_post(YOUTUBE, "search")
@@ -889,7 +937,7 @@ def _parse_youtube(link: _Link) -> ParsedUrl:
 
 def _youtube_video(video_id: str) -> ParsedUrl:
     """Every YouTube video shape gets the one key watch?v=ID (shorts, live, youtu.be...)."""
-    video_id = _valid(video_id, _YOUTUBE_VIDEO_ID, YOUTUBE, "video id")
+    video_id = _valid(video_id, _YOUTUBE_VIDEO_ID, YOUTUBE, gettext_noop("video id"))
     return _post(YOUTUBE, "/watch", post_id=video_id, query={"v": video_id})
 
 
@@ -899,20 +947,20 @@ def _youtube_video(video_id: str) -> ParsedUrl:
 
 LINKEDIN_PROFILE_PATHS = frozenset({"in", "company", "school", "showcase"})
 LINKEDIN_NOT_POST_PAGES: dict[str, str] = {
-    "pulse": "an article, not a post",
-    "jobs": "a jobs page",
-    "groups": "a group page",
-    "events": "an event page",
-    "login": "the login page",
-    "signup": "the sign-up page",
-    "uas": "the login page",
-    "checkpoint": "a login check page",
-    "authwall": "the login page",
-    "mynetwork": "the network page",
-    "messaging": "a messages page",
-    "notifications": "the notifications list",
-    "learning": "a LinkedIn Learning page",
-    "help": "a help page",
+    "pulse": gettext_noop("an article, not a post"),
+    "jobs": gettext_noop("a jobs page"),
+    "groups": gettext_noop("a group page"),
+    "events": gettext_noop("an event page"),
+    "login": gettext_noop("the login page"),
+    "signup": gettext_noop("the sign-up page"),
+    "uas": gettext_noop("the login page"),
+    "checkpoint": gettext_noop("a login check page"),
+    "authwall": gettext_noop("the login page"),
+    "mynetwork": gettext_noop("the network page"),
+    "messaging": gettext_noop("a messages page"),
+    "notifications": gettext_noop("the notifications list"),
+    "learning": gettext_noop("a LinkedIn Learning page"),
+    "help": gettext_noop("a help page"),
 }
 
 
@@ -941,7 +989,7 @@ def _linkedin_feed(link: _Link, *, at: int) -> ParsedUrl:
     if link.key(at + 1) == "update" and urn:
         match = _LINKEDIN_URN.fullmatch(urn)
         if match is None:
-            raise _bad_token(LINKEDIN, "post id", urn)
+            raise _bad_token(LINKEDIN, gettext_noop("post id"), urn)
         return _linkedin_urn(match.group(1), match.group(2))
     if link.key(at + 1) == "hashtag":
         raise _not_a_post(LINKEDIN, "hashtag")
@@ -955,7 +1003,7 @@ def _linkedin_posts_slug(slug: str) -> ParsedUrl:
         author = None
     match = _LINKEDIN_SLUG_URN.search(slug)
     if match is None:
-        raise _bad_token(LINKEDIN, "post address", slug)
+        raise _bad_token(LINKEDIN, gettext_noop("post address"), slug)
     return _linkedin_urn(match.group(1), match.group(2), author=author)
 
 
@@ -969,10 +1017,10 @@ def _linkedin_urn(kind: str, post_id: str, author: str | None = None) -> ParsedU
 # ---------------------------------------------------------------------------
 
 THREADS_NOT_POST_PAGES: dict[str, str] = {
-    "login": "the login page",
-    "settings": "a settings page",
-    "activity": "the activity list",
-    "saved": "your saved posts",
+    "login": gettext_noop("the login page"),
+    "settings": gettext_noop("a settings page"),
+    "activity": gettext_noop("the activity list"),
+    "saved": gettext_noop("your saved posts"),
 }
 
 
@@ -981,13 +1029,15 @@ def _parse_threads(link: _Link) -> ParsedUrl:
     if not first:
         raise _not_a_post(THREADS, "home")
     if first.startswith("@"):
-        user = _valid(link.seg(0)[1:], HANDLE_PATTERNS[THREADS], THREADS, "user name").lower()
+        user = _valid(
+            link.seg(0)[1:], HANDLE_PATTERNS[THREADS], THREADS, gettext_noop("user name")
+        ).lower()
         if link.key(1) == "post" and link.seg(2):
-            code = _valid(link.seg(2), _POST_CODE, THREADS, "post code")
+            code = _valid(link.seg(2), _POST_CODE, THREADS, gettext_noop("post code"))
             return _post(THREADS, f"/@{user}/post/{code}", post_id=code, author=user)
         raise _not_a_post(THREADS, "profile")
     if first == "t" and link.seg(1):  # early share links: /t/CODE
-        code = _valid(link.seg(1), _POST_CODE, THREADS, "post code")
+        code = _valid(link.seg(1), _POST_CODE, THREADS, gettext_noop("post code"))
         return _post(THREADS, f"/t/{code}", post_id=code)
     if first == "search":
         raise _not_a_post(THREADS, "search")
@@ -1014,8 +1064,11 @@ def _profile_from_handle(text: str, platform: str) -> tuple[str, str]:
     if not HANDLE_PATTERNS[platform].fullmatch(handle):
         raise InvalidShareUrl(
             "malformed",
-            f'"{text[:40]}" is not a valid {PLATFORM_LABELS[platform]} handle: enter it as '
-            "it appears on the profile (like @name), or paste the link to the profile page.",
+            _(
+                '"%(handle)s" is not a valid %(platform)s handle: enter it as '
+                "it appears on the profile (like @name), or paste the link to the profile page."
+            )
+            % {"handle": text[:40], "platform": PLATFORM_LABELS[platform]},
         )
     if platform == FACEBOOK and handle.isdigit():
         return handle, f"https://www.facebook.com/profile.php?id={handle}"
@@ -1032,9 +1085,15 @@ def _profile_from_url(text: str, platform: str) -> tuple[str, str]:
     if link.platform != platform:
         raise InvalidShareUrl(
             "unknown_host",
-            f"This link is on {link.host}, which is {PLATFORM_LABELS[link.platform]}, not "
-            f"{PLATFORM_LABELS[platform]}: paste the link to the {PLATFORM_LABELS[platform]} "
-            "profile.",
+            _(
+                "This link is on %(host)s, which is %(found)s, not %(wanted)s: paste the link "
+                "to the %(wanted)s profile."
+            )
+            % {
+                "host": link.host,
+                "found": PLATFORM_LABELS[link.platform],
+                "wanted": PLATFORM_LABELS[platform],
+            },
         )
     found = _PROFILE_READERS[platform](link)
     if found is None:
@@ -1045,16 +1104,25 @@ def _profile_from_url(text: str, platform: str) -> tuple[str, str]:
 def _not_profile_message(link: _Link) -> str:
     """Why a link on the right platform is not a profile, in the words of what it is."""
     name = PLATFORM_LABELS[link.platform]
-    advice = "open the account's own page (tap its name) and copy that link."
+    advice = _("open the account's own page (tap its name) and copy that link.")
     try:
         parsed = _POST_PARSERS[link.platform](link)
     except InvalidShareUrl as exc:
         if exc.code == "hashtag":
-            return f"This {name} link is a hashtag page, not a profile: {advice}"
+            return _("This %(platform)s link is a hashtag page, not a profile: %(advice)s") % {
+                "platform": name,
+                "advice": advice,
+            }
     else:
-        what = "a short link" if parsed.kind == SHORT_LINK else "a post"
-        return f"This {name} link is {what}, not a profile: {advice}"
-    return f"This {name} link is not a profile page: {advice}"
+        if parsed.kind == SHORT_LINK:
+            message = _("This %(platform)s link is a short link, not a profile: %(advice)s")
+        else:
+            message = _("This %(platform)s link is a post, not a profile: %(advice)s")
+        return message % {"platform": name, "advice": advice}
+    return _("This %(platform)s link is not a profile page: %(advice)s") % {
+        "platform": name,
+        "advice": advice,
+    }
 
 
 def _is_post(link: _Link) -> bool:

@@ -74,10 +74,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions (it reads the language saved there), before common (404 redirects).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "sharekpi.middleware.RejectControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in person's saved language wins over the cookie and the browser.
+    "accounts.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -162,7 +166,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
+# The languages people may choose, named in their own language. LANGUAGE_CODE is the
+# default for anyone whose browser asks for none of them and who has chosen none.
+LANGUAGES = [
+    ("en", "English"),
+    ("ms", "Bahasa Melayu"),
+    ("id", "Bahasa Indonesia"),
+]
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "").strip() or "en"
+if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of en, ms or id, not {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers follow the language (Django's formats; English day-first, see there).
+FORMAT_MODULE_PATH = ["sharekpi.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Kuala_Lumpur")
 USE_I18N = True
 USE_TZ = True

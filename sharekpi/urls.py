@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import languages
 from accounts import views as account_views
 from health import views as health_views
 
@@ -28,6 +29,9 @@ urlpatterns = [
     path("", include("verification.appeal_urls")),
     path("", include("scoring.urls")),
     path("", include("dashboard.urls")),
+    # The language switch: Django's, and a logged-in person's choice saved on them.
+    path("i18n/setlang/", languages.set_language, name="set_language"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -83,6 +83,7 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "audit:audit_csv": ("get", None, {HR}),
     "api:audit-list": ("get", None, {HR}),
     "healthz": ("get", None, EVERYONE),
+    "set_language": ("post", None, EVERYONE),
     "api:schema": ("get", None, EVERYONE),
     "api:docs": ("get", None, EVERYONE),
     "api:auth-token": ("post", None, EVERYONE),

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_social_account_history_and_proof'),
-        ('campaigns', '0006_share_reason_code'),
+        ('campaigns', '0007_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,14 @@
+// Small behaviours without inline script (a Content-Security-Policy is coming):
+// a form with data-confirm asks before it is sent; a link with data-drag-only
+// (the bookmarklet) is meant to be dragged to the bookmarks bar, not clicked.
+document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+  form.addEventListener("submit", function (event) {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+});
+document.querySelectorAll("a[data-drag-only]").forEach(function (link) {
+  link.addEventListener("click", function (event) {
+    event.preventDefault();
+    window.alert(link.dataset.dragOnly);
+  });
+});
