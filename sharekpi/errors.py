@@ -12,3 +12,24 @@ from django.shortcuts import render
 def bad_request(request, message) -> object:
     """A 400 page that says ``message`` (autoescaped by the template)."""
     return render(request, "400.html", {"message": str(message)}, status=400)
+
+
+def csrf_failure(request, reason: str = "") -> object:
+    """CSRF_FAILURE_VIEW: the base layout, in the person's language, with a way home
+    (Django's own page is a bare English one meant for developers)."""
+    from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+
+    context = {"no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return render(request, "403_csrf.html", context, status=403)
+
+
+class NoTracebackFor4xx:
+    """A logging filter for ``django.request``: a refused request (403, 404) is one
+    warning line, not a traceback that reads like a crash."""
+
+    def filter(self, record) -> bool:
+        status = getattr(record, "status_code", None)
+        if status is not None and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -1,6 +1,7 @@
-// Small behaviours without inline script (a Content-Security-Policy is coming):
+// Small behaviours without inline script (the Content-Security-Policy allows none):
 // a form with data-confirm asks before it is sent; a link with data-drag-only
-// (the bookmarklet) is meant to be dragged to the bookmarks bar, not clicked.
+// (the bookmarklet) is meant to be dragged to the bookmarks bar, not clicked;
+// a button with data-print prints the page.
 document.querySelectorAll("form[data-confirm]").forEach(function (form) {
   form.addEventListener("submit", function (event) {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();
@@ -10,5 +11,10 @@ document.querySelectorAll("a[data-drag-only]").forEach(function (link) {
   link.addEventListener("click", function (event) {
     event.preventDefault();
     window.alert(link.dataset.dragOnly);
+  });
+});
+document.querySelectorAll("button[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () {
+    window.print();
   });
 });

@@ -1,0 +1,73 @@
+"""Error pages (403, 404, 500, CSRF failure) use the base layout, offer a way home
+and follow the person's language; a 403 is logged as one line, not a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.test import Client
+from django.urls import include, path, reverse
+
+from tests.factories import StaffFactory
+
+
+def boom(request):
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("boom/", boom), path("", include("sharekpi.urls"))]
+
+
+def assert_error_page(response, status: int, lang: str = "en") -> str:
+    assert response.status_code == status
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert 'class="topbar' in html  # the base layout's header
+    assert f'href="{reverse("home")}"' in html  # a way home
+    return html
+
+
+@pytest.mark.django_db
+def test_404_in_the_base_layout_in_the_persons_language(client):
+    staff = StaffFactory()
+    client.force_login(staff)
+    html = assert_error_page(client.get("/no/such/page/"), 404)
+    assert "That page does not exist" in html
+    assert staff.full_name in html  # the header of a logged-in person
+    response = client.get("/no/such/page/", headers={"accept-language": "ms"})
+    # A saved choice wins over the browser; an anonymous visitor follows the browser.
+    anonymous = Client()
+    assert_error_page(anonymous.get("/no/such/page/", headers={"accept-language": "ms"}), 404, "ms")
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_403_in_the_base_layout_and_logged_without_traceback(client, caplog):
+    client.force_login(StaffFactory())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        html = assert_error_page(client.get(reverse("review:review_queue")), 403)
+    assert "You are not allowed to see this page" in html
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records, "the refusal is still logged"
+    for record in records:
+        assert record.exc_info is None
+        assert "Traceback" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_500_in_the_base_layout(settings):
+    settings.ROOT_URLCONF = __name__
+    client = Client(raise_request_exception=False)
+    html = assert_error_page(client.get("/boom/", headers={"accept-language": "id"}), 500, "id")
+    assert "Something went wrong on our side" in html
+
+
+@pytest.mark.django_db
+def test_csrf_failure_in_the_base_layout():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("login"), {"username": "x", "password": "y"}, headers={"accept-language": "ms"}
+    )
+    html = assert_error_page(response, 403, "ms")
+    assert "That form could not be sent" in html
