@@ -64,9 +64,10 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
 def test_every_response_has_a_strict_content_security_policy(client, path, db):
     response = client.get(path)
     policy = response.headers["Content-Security-Policy"]
-    directives = dict(
-        (part.split(" ", 1) + [""])[:2] for part in (p.strip() for p in policy.split(";")) if part
-    )
+    directives = {}
+    for part in filter(None, (p.strip() for p in policy.split(";"))):
+        name, _, value = part.partition(" ")
+        directives[name] = value
     assert directives["default-src"] == "'self'"
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
