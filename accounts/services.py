@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 import audit
 from sharekpi import platforms
 from sharekpi.celery import app as celery_app
-from sharekpi.screenshots import ScreenshotRefused, check_screenshot
+from sharekpi.screenshots import ScreenshotRefused, clean_screenshot
 
 from . import models
 from .models import (
@@ -338,13 +338,13 @@ def attach_proof_screenshot(*, account: SocialAccount, user: User, upload) -> So
     if account.proof_status == ProofStatus.PROVEN:
         raise AccountRefused(_("This account is already proven."), field="file")
     try:
-        extension, _type = check_screenshot(upload)
+        clean = clean_screenshot(upload)
     except ScreenshotRefused as exc:
         raise AccountRefused(exc.message, field="file") from exc
     before = _proof_record(account)
     old_name = account.proof_screenshot.name
     account.proof_screenshot.save(
-        f"account-{account.pk}-{uuid.uuid4().hex}.{extension}", upload, save=False
+        f"account-{account.pk}-{uuid.uuid4().hex}.{clean.extension}", clean.content, save=False
     )
     account.proof_status = ProofStatus.UNPROVEN
     account.proof_reason = ProofReason.AWAITING_SPOT_CHECK

@@ -98,10 +98,10 @@ def file_appeal(*, share: Share, staff: User, note: str, screenshot=None) -> App
             )
             % {"deadline": _day(deadline), "days": appeal_days()},
         )
-    ext = None
+    clean = None
     if screenshot:
         try:
-            ext = checked_image(screenshot)
+            clean = checked_image(screenshot)
         except ScreenshotRefused as exc:
             raise AppealRefused("screenshot", exc.message) from None
     appeal = Appeal(
@@ -112,9 +112,9 @@ def file_appeal(*, share: Share, staff: User, note: str, screenshot=None) -> App
         appealed_status_at=locked.status_changed_at,
         created_at=timezone.now(),
     )
-    if ext is not None:
+    if clean is not None:
         appeal.screenshot.save(
-            f"appeal-{locked.pk}-{uuid.uuid4().hex}.{ext}", screenshot, save=False
+            f"appeal-{locked.pk}-{uuid.uuid4().hex}.{clean.extension}", clean.content, save=False
         )
     appeal.save()
     audit.record(

@@ -14,18 +14,21 @@ from campaigns.models import Share, ShareStatus
 # The byte checks are shared with the ownership proofs of accounts (sharekpi.screenshots).
 from sharekpi.screenshots import (  # noqa: F401 - re-exported, public here as before
     SCREENSHOT_TYPES,
+    CleanScreenshot,
     ScreenshotRefused,
     check_screenshot,
+    clean_screenshot,
     open_image,
     screenshot_max_bytes,
     screenshot_type,
 )
 
 
-def checked_image(upload) -> str:
-    """The file extension of an uploaded screenshot, checked by its size and its bytes
-    (ScreenshotRefused says what is wrong). Shares in review and appeals alike."""
-    return check_screenshot(upload)[0]
+def checked_image(upload) -> CleanScreenshot:
+    """An uploaded screenshot decoded, checked and encoded again: store its
+    ``content`` under its ``extension`` (ScreenshotRefused says what is wrong).
+    Shares in review and appeals alike."""
+    return clean_screenshot(upload)
 
 
 def may_see_screenshot(user: User, share: Share) -> bool:
@@ -43,9 +46,11 @@ def attach_screenshot(*, share: Share, staff: User, upload) -> Share:
             "A screenshot can be added only while the share is waiting for review "
             f"(this one is {locked.get_status_display().lower()})."
         )
-    ext = checked_image(upload)
+    clean = checked_image(upload)
     old_name = locked.screenshot.name
-    locked.screenshot.save(f"share-{locked.pk}-{uuid.uuid4().hex}.{ext}", upload, save=False)
+    locked.screenshot.save(
+        f"share-{locked.pk}-{uuid.uuid4().hex}.{clean.extension}", clean.content, save=False
+    )
     locked.save(update_fields=["screenshot", "updated_at"])
     if old_name:
         transaction.on_commit(lambda: default_storage.delete(old_name))

@@ -12,16 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts import services as accounts
 from accounts.models import ProofReason, ProofStatus, SocialAccount
 from tests.factories import HrAdminFactory, UserFactory
+from tests.images import PNG
 from verification import proofs, verifiers
 
 pytestmark = pytest.mark.django_db
 
 TIKTOK, YOUTUBE = "www.tiktok.com", "www.youtube.com"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 
 
 @pytest.fixture(autouse=True)
