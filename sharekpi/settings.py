@@ -403,7 +403,7 @@ SHAREKPI_SCREENSHOT_MAX_BYTES = int(
     os.environ.get("SHAREKPI_SCREENSHOT_MAX_BYTES", str(5 * 1024 * 1024))
 )
 # Screenshots are decoded and encoded again (sharekpi.screenshots): at most this many
-# pixels (width × height), checked before the image is unpacked (decompression bombs).
+# pixels (width x height), checked before the image is unpacked (decompression bombs).
 SHAREKPI_SCREENSHOT_MAX_PIXELS = int(os.environ.get("SHAREKPI_SCREENSHOT_MAX_PIXELS", "25000000"))
 # Appeals: days after a rejection or removal in which the staff member may appeal (once).
 SHAREKPI_APPEAL_DAYS = int(os.environ.get("SHAREKPI_APPEAL_DAYS", "14"))

@@ -94,7 +94,7 @@ def test_whatever_rides_behind_the_image_is_not_stored():
 
 
 def png_claiming(width: int, height: int) -> bytes:
-    """A tiny PNG whose header says width × height: what a decompression bomb looks
+    """A tiny PNG whose header says width x height: what a decompression bomb looks
     like before it is unpacked."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     chunk = b"IHDR" + ihdr
