@@ -392,6 +392,13 @@ SHAREKPI_VERIFY_MAX_RETRIES = int(os.environ.get("SHAREKPI_VERIFY_MAX_RETRIES", 
 # longest wait between two tries, a platform's Retry-After included.
 SHAREKPI_VERIFY_RETRY_BACKOFF = int(os.environ.get("SHAREKPI_VERIFY_RETRY_BACKOFF", "30"))
 SHAREKPI_VERIFY_RETRY_MAX_DELAY = int(os.environ.get("SHAREKPI_VERIFY_RETRY_MAX_DELAY", "600"))
+# The database unreachable during a verification (a restart, a failover): retried this
+# many times with its own backoff (2, 4, 8 … s with jitter, at most the max delay).
+SHAREKPI_VERIFY_DB_MAX_RETRIES = int(os.environ.get("SHAREKPI_VERIFY_DB_MAX_RETRIES", "10"))
+SHAREKPI_VERIFY_DB_RETRY_BACKOFF = float(os.environ.get("SHAREKPI_VERIFY_DB_RETRY_BACKOFF", "2"))
+SHAREKPI_VERIFY_DB_RETRY_MAX_DELAY = float(
+    os.environ.get("SHAREKPI_VERIFY_DB_RETRY_MAX_DELAY", "60")
+)
 # Shares still pending after this many minutes are queued again (lost message, broker outage).
 SHAREKPI_PENDING_SWEEP_MINUTES = float(os.environ.get("SHAREKPI_PENDING_SWEEP_MINUTES", "10"))
 # Re-checks of verified shares: a batch of the ones checked longest ago per beat run,

@@ -6,7 +6,10 @@ task id recorded on each attempt keeps a redelivered message from recording
 twice. Temporary failures retry with exponential backoff and full jitter,
 never sooner than a platform's Retry-After (capped at
 SHAREKPI_VERIFY_RETRY_MAX_DELAY); our own per-host rate limit re-queues the
-task with a short countdown, without using up a retry.
+task with a short countdown, without using up a retry. A database that cannot be
+reached (PostgreSQL restarting, a failover) is retried too, with its own shorter
+backoff (SHAREKPI_VERIFY_DB_RETRY_BACKOFF, up to SHAREKPI_VERIFY_DB_MAX_RETRIES
+tries), instead of failing the task and waiting for the pending sweep.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from celery.exceptions import Retry
 from celery.signals import worker_init
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 from . import proofs, retention
 from . import services as verification
@@ -25,6 +29,25 @@ from . import services as verification
 MAX_RETRIES = int(getattr(settings, "SHAREKPI_VERIFY_MAX_RETRIES", 5))
 RETRY_BACKOFF = int(getattr(settings, "SHAREKPI_VERIFY_RETRY_BACKOFF", 30))
 RETRY_MAX_DELAY = verification.retry_max_delay()
+# The database unreachable (OperationalError, InterfaceError: a lost connection, a
+# server restarting). Not IntegrityError or ProgrammingError: those are bugs, not outages.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+DB_MAX_RETRIES = int(getattr(settings, "SHAREKPI_VERIFY_DB_MAX_RETRIES", 10))
+DB_RETRY_BACKOFF = float(getattr(settings, "SHAREKPI_VERIFY_DB_RETRY_BACKOFF", 2))
+DB_RETRY_MAX_DELAY = float(getattr(settings, "SHAREKPI_VERIFY_DB_RETRY_MAX_DELAY", 60))
+
+
+def _retry_database(task, exc: Exception) -> Retry:
+    """Retry a task whose database went away: drop the broken connection, come back
+    after an exponential backoff with full jitter (2, 4, 8 … s, at most
+    SHAREKPI_VERIFY_DB_RETRY_MAX_DELAY). The message stays unacknowledged until the
+    retry is queued, and the sweep is still there if even the broker is gone."""
+    close_old_connections()
+    ceiling = min(DB_RETRY_BACKOFF * (2**task.request.retries), DB_RETRY_MAX_DELAY)
+    countdown = random.uniform(ceiling / 2, ceiling)
+    return task.retry(
+        exc=exc, countdown=countdown, max_retries=max(DB_MAX_RETRIES, task.max_retries)
+    )
 
 
 @worker_init.connect(dispatch_uid="verification.group_commit")
@@ -68,6 +91,8 @@ def verify_share(self, share_id: int, recheck: bool = False) -> None:
         )
     except verification.RateLimited as exc:
         raise _defer(self, exc.retry_after) from exc
+    except DATABASE_DOWN as exc:
+        raise _retry_database(self, exc) from exc
     except verification.TemporaryFailure as exc:
         if not exc.retry_after:
             raise  # autoretry_for: exponential backoff with jitter
@@ -104,6 +129,8 @@ def check_account_proof(self, account_id: int) -> None:
         proofs.check(account_id, last_try=self.request.retries >= self.max_retries)
     except verification.RateLimited as exc:
         raise _defer(self, exc.retry_after) from exc
+    except DATABASE_DOWN as exc:
+        raise _retry_database(self, exc) from exc
     except verification.TemporaryFailure as exc:
         backoff = get_exponential_backoff_interval(
             factor=RETRY_BACKOFF, retries=self.request.retries, maximum=RETRY_MAX_DELAY

@@ -10,6 +10,7 @@ import datetime
 import pytest
 from celery.signals import task_retry
 from django.conf import settings as django_settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from accounts.models import Platform
@@ -275,3 +276,65 @@ def test_unreachable_redis_falls_back_to_a_per_process_limit(settings):
     with pytest.raises(ratelimit.RateLimited):
         for _ in range(10):
             ratelimit.acquire("fallback-test.example")
+
+
+# --- the database unreachable ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_verify_share_retries_a_database_outage_with_backoff(
+    monkeypatch, x_platform, alice, campaign, error
+):
+    """PostgreSQL restarting mid-task: the task retries (backoff, not the sweep's
+    minutes) and verifies the share once the database is back."""
+    x_platform.route("publish.twitter.com", "/oembed", json=x_oembed("alice"))
+    share = make_share(alice, campaign, X_POST)
+    real_run = verification.run
+    calls = []
+
+    def database_down_twice(**kwargs):
+        calls.append(kwargs["tries"])
+        if len(calls) <= 2:
+            raise error("server closed the connection unexpectedly")
+        return real_run(**kwargs)
+
+    countdowns = []
+
+    def note_retry(request=None, reason=None, **kwargs):
+        countdowns.append(request.eta if request else None)
+
+    monkeypatch.setattr(verification, "run", database_down_twice)
+    task_retry.connect(note_retry, weak=False)
+    try:
+        result = tasks.verify_share.apply(args=(share.pk,))
+    finally:
+        task_retry.disconnect(note_retry)
+
+    assert len(calls) == 3
+    assert len(countdowns) == 2
+    share.refresh_from_db()
+    assert share.status == ShareStatus.VERIFIED
+    assert result.state in ("SUCCESS", "RETRY")
+
+
+def test_database_retries_back_off_and_stop(monkeypatch, alice, campaign):
+    share = make_share(alice, campaign, X_POST)
+    retries = []
+
+    def database_down(**kwargs):
+        raise OperationalError("could not connect to server")
+
+    def countdown_of(self, *args, countdown=None, max_retries=None, **kwargs):
+        retries.append((countdown, max_retries))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(verification, "run", database_down)
+    monkeypatch.setattr(type(tasks.verify_share._get_current_object()), "retry", countdown_of)
+    for attempt in range(4):
+        with pytest.raises(RuntimeError):
+            tasks.verify_share.apply(args=(share.pk,), retries=attempt, throw=True)
+    ceilings = [min(2 * 2**n, 60) for n in range(4)]
+    assert all(c / 2 <= countdown <= c for (countdown, _), c in zip(retries, ceilings, strict=True))
+    assert {max_retries for _, max_retries in retries} == {
+        django_settings.SHAREKPI_VERIFY_DB_MAX_RETRIES
+    }
