@@ -9,6 +9,7 @@ gunicorn serving the app against it. Skips without PostgreSQL's server binaries
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -94,10 +95,8 @@ class ThrowawayCluster:
         return f"postgres://postgres@127.0.0.1:{self.port}/sharekpi"
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
             self.pg_ctl("-m", "immediate", "stop")
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
