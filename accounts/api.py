@@ -46,7 +46,14 @@ class ObtainToken(ObtainAuthToken):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            429: OpenApiResponse(
+                inline_serializer("LockedOut", {"detail": serializers.CharField()}),
+                description="Too many failed log-ins for this account or from this address: "
+                "locked for a while (HR can unlock).",
+            ),
+        },
     )
     def post(self, request, *args, **kwargs):
         from rest_framework.authtoken.models import Token
@@ -62,13 +69,24 @@ class ObtainToken(ObtainAuthToken):
             token = Token.objects.create(user=user)
         return Response({"token": token.key})
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        request=None,
+        responses={
+            204: None,
+            401: OpenApiResponse(
+                inline_serializer("NoToken", {"detail": serializers.CharField()}),
+                description="No valid token in Authorization.",
+            ),
+        },
+    )
     def delete(self, request, *args, **kwargs):
         """Log out the token: the caller's token is deleted (send it in Authorization)."""
         from rest_framework.authtoken.models import Token
 
         if not request.user.is_authenticated:
-            return Response(status=401)
+            return Response(
+                {"detail": _("Send the token to log out in Authorization.")}, status=401
+            )
         Token.objects.filter(user=request.user).delete()
         return Response(status=204)
 

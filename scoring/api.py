@@ -51,7 +51,13 @@ class ScoreList(APIView):
 
     permission_classes = [IsManagerOrHr]
 
-    @extend_schema(parameters=[YEAR_PARAM, UNIT_PARAM], responses=ScoreRowSerializer(many=True))
+    @extend_schema(
+        parameters=[YEAR_PARAM, UNIT_PARAM],
+        responses={
+            200: ScoreRowSerializer(many=True),
+            404: OpenApiResponse(description="No such unit, or outside what you may see."),
+        },
+    )
     def get(self, request):
         year = year_from(request)
         try:

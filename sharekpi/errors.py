@@ -33,3 +33,15 @@ class NoTracebackFor4xx:
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+def page_not_found(request, exception=None) -> object:
+    """handler404: the API answers JSON (an id in the path that is not a number, a path
+    that does not exist), pages get the 404 page in the base layout."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext
+    from django.views import defaults
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -269,7 +269,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "sharekpi.openapi.ShareKpiAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ShareKPI API",

@@ -38,3 +38,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
 ]
+
+handler404 = "sharekpi.errors.page_not_found"
