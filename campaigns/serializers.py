@@ -28,6 +28,13 @@ from .models import (
 
 
 class CampaignPostSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(
+        read_only=True, help_text="As HR gave it (it may lack https://, for instance)."
+    )
+    normalized_url = serializers.URLField(
+        read_only=True, help_text="The canonical https URL of the post."
+    )
+
     class Meta:
         model = CampaignPost
         fields = ["id", "url", "normalized_url", "platform"]
@@ -106,6 +113,16 @@ class CampaignListFilterSerializer(serializers.Serializer):
 class ShareSerializer(serializers.ModelSerializer):
     """The share as the contract names it: the body of ``POST shares/``."""
 
+    url = serializers.CharField(
+        read_only=True,
+        help_text="As the staff member gave it (it may lack https://, for instance).",
+    )
+    normalized_url = serializers.URLField(
+        read_only=True,
+        help_text="The canonical https URL of the post: the duplicate key. A short link "
+        "until the verifier has resolved it.",
+    )
+
     class Meta:
         model = Share
         fields = [
@@ -149,7 +166,9 @@ class VisibleCampaignField(serializers.PrimaryKeyRelatedField):
 class ShareCreateSerializer(serializers.Serializer):
     campaign = VisibleCampaignField(help_text="Id of the campaign the share is for.")
     url = serializers.CharField(
-        max_length=4000, help_text="Link to your own post (copy it with the post's Share button)."
+        max_length=2000,
+        help_text="Link to your own post (copy it with the post's Share button); "
+        "https:// may be left out.",
     )
     source = serializers.ChoiceField(
         choices=ShareSource.choices,

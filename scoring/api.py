@@ -19,8 +19,15 @@ from accounts.permissions import IsHrAdminOrReadOnly, IsManagerOrHr
 from . import reports, selectors, services
 from .serializers import MyScoreSerializer, ScoreRowSerializer, ScoringSchemeSerializer
 
+# The KPI years this system keeps (scoring.services.check_year), in the schema too.
+YEAR_SCHEMA = {"type": "integer", "minimum": 2000, "maximum": 2999}
 YEAR_PARAM = OpenApiParameter(
-    "year", int, description="KPI year (the calendar year it starts in); default: current."
+    "year",
+    YEAR_SCHEMA,
+    description="KPI year (the calendar year it starts in), 2000 to 2999; default: current.",
+)
+YEAR_PATH = OpenApiParameter(
+    "year", YEAR_SCHEMA, OpenApiParameter.PATH, description="KPI year, 2000 to 2999."
 )
 UNIT_PARAM = OpenApiParameter(
     "unit",
@@ -110,11 +117,12 @@ class ScoringSchemeDetail(APIView):
         except services.ScoringError as exc:
             raise NotFound(str(exc)) from exc
 
-    @extend_schema(responses=ScoringSchemeSerializer)
+    @extend_schema(parameters=[YEAR_PATH], responses=ScoringSchemeSerializer)
     def get(self, request, year: int):
         return Response(scheme_body(self.year(year)))
 
     @extend_schema(
+        parameters=[YEAR_PATH],
         request=ScoringSchemeSerializer,
         responses={
             200: ScoringSchemeSerializer,

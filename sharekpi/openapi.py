@@ -90,3 +90,53 @@ class ShareKpiAutoSchema(AutoSchema):
                 # Declared with a description only: keep its words, add the body.
                 responses[code] = {**response, "description": declared["description"]}
         return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """A text field that may not be blank is trimmed first (DRF's default), so
+        "   " is blank too: the schema says so with a pattern, not only minLength."""
+        from rest_framework import serializers
+
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not field.allow_blank
+            and getattr(field, "trim_whitespace", False)
+            and schema.get("type") == "string"
+            and "pattern" not in schema
+            and "enum" not in schema
+        ):
+            schema["pattern"] = r"\S"
+        return schema
+
+
+def review_reason_required_to_reject(result, generator, request, public):
+    """POSTPROCESSING_HOOK: ``POST shares/{id}/review/`` needs a reason to reject
+    (verification.review), which one serializer cannot say: the request body is one
+    of two shapes."""
+    schemas = result.get("components", {}).get("schemas", {})
+    review = schemas.get("ReviewInputRequest")
+    if review:
+        reason = dict(review["properties"]["reason"])
+        schemas["ReviewInputRequest"] = {
+            "description": "approve: a reason is optional; reject: a reason is required.",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "decision": {"type": "string", "enum": ["approve"]},
+                        "reason": reason,
+                    },
+                    "required": ["decision"],
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "decision": {"type": "string", "enum": ["reject"]},
+                        "reason": {**reason, "minLength": 1, "pattern": r"\S"},
+                    },
+                    "required": ["decision", "reason"],
+                },
+            ],
+        }
+    return result

@@ -276,6 +276,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Log shares of official posts, see verification status and KPI points.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response bodies as separate components: a request's required,
+    # non-blank fields and file uploads described as they are (not as responses).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sharekpi.openapi.review_reason_required_to_reject",
+    ],
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -69,3 +69,49 @@ def test_api_answers_as_its_schema_says(
     case, role, tokens, wsgi_requests_keep_the_test_transaction
 ):
     case.call_and_validate(headers={"Authorization": f"Token {tokens[role]}"}, checks=CHECKS)
+
+
+def _schema() -> dict:
+    return schema.raw_schema
+
+
+def _request_schema(path: str, method: str) -> dict:
+    body = _schema()["paths"][path][method]["requestBody"]["content"]["application/json"]
+    ref = body["schema"]["$ref"].rsplit("/", 1)[1]
+    return _schema()["components"]["schemas"][ref]
+
+
+def test_the_schema_states_the_constraints():
+    campaign = _request_schema("/api/v1/campaigns/", "post")
+    assert campaign["properties"]["title"]["minLength"] == 1  # non-blank title
+    assert campaign["properties"]["title"]["pattern"] == r"\S"  # "   " is blank too
+    review = _request_schema("/api/v1/shares/{id}/review/", "post")
+    reject = next(s for s in review["oneOf"] if s["properties"]["decision"]["enum"] == ["reject"])
+    assert "reason" in reject["required"]  # a reason is required to reject
+    decide = _request_schema("/api/v1/appeals/{id}/decide/", "post")
+    assert "reason" in decide["required"] and decide["properties"]["reason"]["minLength"] == 1
+    for path in ("/api/v1/scores/", "/api/v1/scores/me/", "/api/v1/scoring-schemes/{year}/"):
+        year = next(p for p in _schema()["paths"][path]["get"]["parameters"] if p["name"] == "year")
+        assert (year["schema"]["minimum"], year["schema"]["maximum"]) == (2000, 2999), path
+
+
+def test_urls_have_the_format_they_really_have():
+    components = _schema()["components"]["schemas"]
+    for name in ("Share", "ShareListItem", "CampaignPost"):
+        properties = components[name]["properties"]
+        assert "format" not in properties["url"], name  # as given: https:// may be missing
+        assert properties["normalized_url"]["format"] == "uri", name
+    share = _request_schema("/api/v1/shares/", "post")
+    assert share["properties"]["url"]["maxLength"] == 2000  # what the database holds
+
+
+def test_every_operation_documents_its_errors():
+    for path, operations in _schema()["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "503" in codes, (method, path)
+            assert "Retry-After" in operation["responses"]["503"]["headers"], (method, path)
+            if path != "/api/v1/auth/token/":
+                assert {"401", "403"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)

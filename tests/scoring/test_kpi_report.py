@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -67,7 +68,13 @@ def test_manager_sees_own_subtree_by_default(client, org, shares):
     ):
         assert shown in text
     assert "Dana Raj" not in text and "Hana Aziz" not in text
-    assert "thead { display: table-header-group; }" in text
+    # The print styles are a static file (the Content-Security-Policy allows no inline style).
+    assert "/static/css/print.css" in text
+    from django.contrib.staticfiles import finders
+
+    assert (
+        "thead { display: table-header-group; }" in Path(finders.find("css/print.css")).read_text()
+    )
     assert re.search(r"3\s*</div><div class=\"label\">people", text)
 
 
