@@ -189,6 +189,15 @@ class CampaignViewSet(
                             "existing_share": None,
                         },
                     ),
+                    OpenApiExample(
+                        "A share the caller may open (HR: anyone's; a manager: their subtree's)",
+                        value={
+                            "detail": "This post has already been claimed by another member "
+                            "of staff.",
+                            "existing_share": 42,
+                            "claimed_by": "S00123",
+                        },
+                    ),
                 ],
             ),
         },

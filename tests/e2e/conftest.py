@@ -102,7 +102,7 @@ def log_in(live_server) -> Callable:
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", staff_id)
         page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")  # not the header's language switch
         page.wait_for_url(f"{live_server.url}/")
 
     return log_in
