@@ -63,6 +63,7 @@ def wsgi_requests_keep_the_test_transaction():
     max_examples=MAX_EXAMPLES,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=list(HealthCheck),
 )
 def test_api_answers_as_its_schema_says(
