@@ -120,10 +120,18 @@ ADMIN_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("name", ADMIN_PAGES)
+ADMIN_CHANGE_PAGES = {
+    "admin:accounts_user_change": lambda w: w["people"][HR].pk,
+    "admin:campaigns_campaign_change": lambda w: w["campaign"].pk,
+    "admin:campaigns_share_change": lambda w: w["share"].pk,
+}
+
+
+@pytest.mark.parametrize("name", ADMIN_PAGES + list(ADMIN_CHANGE_PAGES))
 def test_admin_pages_load_nothing_from_another_host(name, world, client):  # noqa: F811
     client.force_login(world["people"][HR])
-    response = client.get(reverse(name))
+    pk_of = ADMIN_CHANGE_PAGES.get(name)
+    response = client.get(reverse(name, args=[pk_of(world)] if pk_of else None))
     assert response.status_code == 200
     found = problems_of(response.content.decode())
     assert not found, found
