@@ -35,11 +35,21 @@ def test_404_in_the_base_layout_in_the_persons_language(client):
     html = assert_error_page(client.get("/no/such/page/"), 404)
     assert "That page does not exist" in html
     assert staff.full_name in html  # the header of a logged-in person
-    response = client.get("/no/such/page/", headers={"accept-language": "ms"})
-    # A saved choice wins over the browser; an anonymous visitor follows the browser.
+    # An anonymous visitor's error page follows the browser ...
     anonymous = Client()
     assert_error_page(anonymous.get("/no/such/page/", headers={"accept-language": "ms"}), 404, "ms")
+    # ... a logged-in person's follows the language they chose, whatever the browser says.
+    staff.language = "id"
+    staff.save(update_fields=["language"])
+    response = client.get("/no/such/page/", headers={"accept-language": "ms"})
+    assert_error_page(response, 404, "id")
+
+
+def test_an_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/me/accounts/not-a-number/")
     assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
 
 
 @pytest.mark.django_db
