@@ -104,10 +104,9 @@ def _to_share(request):
 def _save_campaign_form(request, form: CampaignForm, campaign: Campaign | None):
     if not form.is_valid():
         return None
+    values = form.campaign_input(publish=bool(request.POST.get("publish")))
     try:
-        saved = services.save_campaign(
-            actor=request.user, values=form.campaign_input(), campaign=campaign
-        )
+        saved = services.save_campaign(actor=request.user, values=values, campaign=campaign)
     except services.CampaignInvalid as exc:
         form.add_service_errors(exc.errors)
         return None
@@ -119,13 +118,18 @@ def _save_campaign_form(request, form: CampaignForm, campaign: Campaign | None):
 def campaign_create(request):
     if not services.may_run_campaigns(request.user):
         raise PermissionDenied(_("HR has not let managers of your unit run campaigns."))
-    form = CampaignForm(request.POST or None, user=request.user)
+    form = CampaignForm(request.POST or None, user=request.user, creating=True)
     if request.method == "POST":
         campaign = _save_campaign_form(request, form, None)
         if campaign is not None:
-            messages.success(
-                request, _("Campaign “%(title)s” created.") % {"title": campaign.title}
-            )
+            if campaign.status == CampaignStatus.ACTIVE:
+                message = _("Campaign “%(title)s” is published: its audience can share it now.")
+            else:
+                message = _(
+                    "Campaign “%(title)s” is saved as a draft: staff do not see it until you "
+                    "publish it."
+                )
+            messages.success(request, message % {"title": campaign.title})
             return redirect("campaigns:campaign_detail", pk=campaign.pk)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
 
@@ -143,6 +147,25 @@ def campaign_edit(request, pk: int):
     else:
         form = CampaignForm(initial=CampaignForm.initial_for(campaign), user=request.user)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@manager_or_hr_required
+@require_POST
+def campaign_publish(request, pk: int):
+    campaign = _campaign_to_manage(request, pk)
+    if campaign.status != CampaignStatus.DRAFT:
+        messages.info(
+            request,
+            _("“%(title)s” is not a draft: nothing to publish.") % {"title": campaign.title},
+        )
+    else:
+        services.publish_campaign(campaign=campaign, actor=request.user)
+        messages.success(
+            request,
+            _("“%(title)s” is published: its audience can share it now.")
+            % {"title": campaign.title},
+        )
+    return redirect("campaigns:campaign_detail", pk=campaign.pk)
 
 
 @manager_or_hr_required

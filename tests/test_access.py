@@ -49,6 +49,7 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "campaigns:campaign_detail": ("get", lambda w: {"pk": w["campaign"].pk}, MANAGERS_HR),
     "campaigns:campaign_edit": ("get", lambda w: {"pk": w["campaign"].pk}, {HR}),
     "campaigns:campaign_close": ("post", lambda w: {"pk": w["campaign"].pk}, {HR}),
+    "campaigns:campaign_publish": ("post", lambda w: {"pk": w["campaign"].pk}, {HR}),
     "campaigns:campaign_not_shared_csv": ("get", lambda w: {"pk": w["campaign"].pk}, MANAGERS_HR),
     "campaigns:my_shares": ("get", None, LOGGED_IN),
     "campaigns:share_create": ("get", None, LOGGED_IN),

@@ -1,9 +1,15 @@
 // Small behaviours without inline script (a Content-Security-Policy is coming):
-// a form with data-confirm asks before it is sent; a link with data-drag-only
+// a form with data-confirm asks before it is sent, and so does a submit button with
+// data-confirm (only when that button sends it); a link with data-drag-only
 // (the bookmarklet) is meant to be dragged to the bookmarks bar, not clicked.
 document.querySelectorAll("form[data-confirm]").forEach(function (form) {
   form.addEventListener("submit", function (event) {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+});
+document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+  button.addEventListener("click", function (event) {
+    if (!window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 });
 document.querySelectorAll("a[data-drag-only]").forEach(function (link) {
