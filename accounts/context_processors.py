@@ -4,6 +4,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 # (url name, label, who may see it). Entries whose URL is not (yet) routed are skipped.
+# On a phone the header shows each role's PHONE_PRIMARY links and puts the rest in a
+# menu, so it fits in two rows.
 NAV_ITEMS = [
     ("home", _("Home"), {"staff", "manager", "hr_admin"}),
     # Campaigns: HR manage them there; everyone else sees what to share now.
@@ -22,12 +24,20 @@ NAV_ITEMS = [
 ]
 
 
+PHONE_PRIMARY = {
+    "staff": {"campaigns:campaign_list", "campaigns:my_shares"},
+    "manager": {"campaigns:campaign_list", "dashboard:dashboard"},
+    "hr_admin": {"review:review_queue", "dashboard:dashboard"},
+}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     role = "hr_admin" if user.is_hr_admin else user.role
     items = []
+    primary = PHONE_PRIMARY.get(role, set())
     for name, label, roles in NAV_ITEMS:
         if role not in roles:
             continue
@@ -35,5 +45,12 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path == url})
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "active": request.path == url,
+                "primary": name in primary,
+            }
+        )
     return {"nav_items": items, "show_admin_link": user.is_staff}

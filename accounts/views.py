@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sharekpi.screenshots import open_image
 
+from . import home as home_sections
 from . import imports, personal_data, selectors, services
 from .forms import (
     LoginForm,
@@ -37,7 +38,7 @@ class LoginView(auth_views.LoginView):
 def home(request):
     """Home page by role: what to do next for this person."""
     user = request.user
-    context = {"visible_count": None}
+    context = {"visible_count": None, "sections": home_sections.render_sections(request)}
     if user.is_manager or user.is_hr_admin:
         context["visible_count"] = selectors.users_visible_to(user).filter(is_active=True).count()
     return render(request, "accounts/home.html", context)

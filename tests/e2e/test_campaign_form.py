@@ -62,3 +62,34 @@ def test_a_dismissed_publish_question_sends_nothing(offline_context, live_server
     page.click("button:has-text('Save as draft')")
     page.wait_for_url(f"{live_server.url}/campaigns/*/")
     assert Campaign.objects.get().status == CampaignStatus.DRAFT
+
+
+@pytest.mark.parametrize("role", ["staff", "manager", "hr_admin"])
+def test_the_header_fits_in_two_rows_on_a_phone_with_the_rest_in_a_menu(
+    browser, live_server, e2e_settings, log_in, role
+):
+    UserFactory(staff_id="someone", full_name="Nur Aisyah Abdul Rahman", unit="HQ", role=role)
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+    try:
+        page = context.new_page()
+        log_in(page, "someone")
+        # Rows of the header: the distinct lines its visible parts sit on.
+        rows = page.evaluate(
+            """() => {
+              const lines = [];
+              for (const el of document.querySelectorAll('.topbar > *, .nav > *')) {
+                const box = el.getBoundingClientRect();
+                if (box.width === 0 || box.height === 0 || el.matches('.nav')) continue;
+                const middle = box.top + box.height / 2;
+                if (!lines.some((m) => Math.abs(m - middle) < 12)) lines.push(middle);
+              }
+              return lines.length;
+            }"""
+        )
+        assert rows <= 2
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.click(".nav-menu summary")
+        assert page.locator(".nav-menu-items button:has-text('Log out')").is_visible()
+        assert page.locator(".nav-menu-items a:has-text('My data')").is_visible()
+    finally:
+        context.close()
