@@ -53,8 +53,9 @@ class OfficialAccountSerializer(serializers.ModelSerializer):
         if confirmation is None:
             return None
         return {
-            "following": confirmation.following,
-            "confirmed_at": confirmation.confirmed_at if confirmation.following else None,
+            key: value
+            for key, value in FollowSerializer(confirmation).data.items()
+            if key != "official_account"
         }
 
 
@@ -76,6 +77,14 @@ class FollowRequestSerializer(serializers.Serializer):
 
 
 class FollowSerializer(serializers.Serializer):
+    """A person's confirmation; ``confirmed_at`` is null once taken back."""
+
     official_account = serializers.IntegerField(source="official_account_id")
     following = serializers.BooleanField()
-    confirmed_at = serializers.DateTimeField()
+    confirmed_at = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_confirmed_at(self, confirmation):
+        if not confirmation.following:
+            return None
+        return serializers.DateTimeField().to_representation(confirmation.confirmed_at)
