@@ -315,6 +315,8 @@ def clean_percent(percent) -> int:
         value = int(percent)
     except (TypeError, ValueError):
         value = None
+    if isinstance(percent, bool) or (isinstance(percent, float) and percent != value):
+        value = None
     if value is None or not SPOT_CHECK_PERCENT_MIN <= value <= SPOT_CHECK_PERCENT_MAX:
         raise PresenceRefused(
             _("The sample is a whole percentage from %(min)s to %(max)s.")
