@@ -15,3 +15,8 @@ class PresenceConfig(AppConfig):
 
         hooks.add_panel(hooks.MY_ACCOUNTS, panels.my_presence_panel)
         hooks.add_panel(hooks.HOME, panels.home_panel)
+
+        # "My data": the person's follow confirmations and the spot checks of them.
+        from . import personal_data
+
+        personal_data.register()

@@ -48,7 +48,9 @@ class OfficialAccountForm(forms.Form):
         label=_("Who must follow it"),
         queryset=OrgUnit.objects.order_by("path"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8, "data-filterable": ""}),
+        widget=forms.SelectMultiple(
+            attrs={"size": 10, "data-filterable": "", "data-filter-label": _("Find a unit")}
+        ),
         help_text=_(
             "Each unit with every unit below it. None chosen: everyone. "
             "Hold Ctrl (⌘ on a Mac) to choose several."

@@ -139,3 +139,17 @@ def test_nothing_shown_without_requirements(client):
     client.force_login(UserFactory(role=Role.STAFF))
     assert "Social presence" not in client.get("/").content.decode()
     assert timezone.now()
+
+
+def test_my_data_holds_my_confirmations_and_their_audit(client, alice):
+    import json
+
+    governor = official("governor")
+    services.set_follow(user=alice, official_account=governor, following=True)
+    client.force_login(alice)
+    response = client.get("/api/v1/me/data/")
+    document = json.loads(b"".join(response.streaming_content))
+    assert document["follow_confirmations"][0]["official_account"]["handle"] == "governor"
+    assert document["follow_confirmations"][0]["following"] is True
+    assert "follow.confirmed" in {entry["action"] for entry in document["audit_entries"]}
+    assert document["spot_checks"] == []
