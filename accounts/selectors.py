@@ -130,9 +130,9 @@ class UnknownUnit(ValueError):
 def find_unit(value: str | int) -> OrgUnit | None:
     """A unit by id (digits) or by path (``Headquarters/Communications``), or None."""
     text = str(value).strip().strip(UNIT_SEPARATOR)
-    if not text:
+    if not text or "\x00" in text or len(text) > 1000:
         return None
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 18:
         unit = OrgUnit.objects.filter(pk=int(text)).first()
         if unit is not None:
             return unit

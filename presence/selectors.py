@@ -268,7 +268,13 @@ def spot_checks_of_month(
     if kind:
         checks = checks.filter(kind=kind)
     return checks.select_related(
-        "user", "user__unit", "official_account", "social_account", "confirmation", "checked_by"
+        "user",
+        "user__unit",
+        "user__proof_code",
+        "official_account",
+        "social_account",
+        "confirmation",
+        "checked_by",
     ).order_by("result", "kind", "user__staff_id", "pk")
 
 

@@ -32,7 +32,7 @@ from .forms import (
     SpotCheckDrawForm,
     SpotCheckMarkForm,
 )
-from .models import FollowConfirmation, FollowRequirement, SpotCheck, SpotCheckResult
+from .models import FollowConfirmation, FollowRequirement, SpotCheck, SpotCheckKind, SpotCheckResult
 
 SPOT_CHECKS_PER_PAGE = 50
 
@@ -226,6 +226,7 @@ def spot_checks(request):
         result = ""
     checks = selectors.spot_checks_of_month(month, result=result)
     page = Paginator(checks, SPOT_CHECKS_PER_PAGE).get_page(request.GET.get("page"))
+    _add_handles(page.object_list)
     context = {
         "month": month,
         "result": result,
@@ -238,6 +239,19 @@ def spot_checks(request):
         "awaiting": account_selectors.accounts_awaiting_spot_check(request.user)[:50],
     }
     return render(request, "presence/spot_checks.html", context)
+
+
+def _add_handles(checks) -> None:
+    """Set ``handle`` on each follow check: the person's own account on the official
+    account's platform, the name HR looks for among its followers (one query)."""
+    checks = list(checks)
+    wanted = {c.user_id for c in checks if c.kind == SpotCheckKind.FOLLOW}
+    handles = {
+        (row.user_id, row.platform): row for row in SocialAccount.objects.filter(user_id__in=wanted)
+    }
+    for check in checks:
+        platform = check.official_account.platform if check.official_account_id else None
+        check.handle = handles.get((check.user_id, platform))
 
 
 @hr_admin_required

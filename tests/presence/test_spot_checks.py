@@ -135,8 +135,10 @@ def test_marks_are_audited_and_counted_for_the_report(client, hr, confirmations)
     failed = selectors.spot_check_failures([comms]).values_list("user__staff_id", flat=True)
     assert list(failed) == ["s00"]
     assert selectors.spot_check_failures(official_account=governor).count() == 2
+    SocialAccount.objects.create(user=checks["s00"].user, platform="x", handle="s00_on_x")
     page = client.get(f"{PAGE}?month=2026-03").content.decode()
     assert "Spot check failed" in page and "non-follower" not in page.lower()
+    assert "Look for @s00_on_x among its followers" in page
 
 
 def test_a_later_mark_or_a_new_confirmation_clears_a_failure(hr, confirmations):
@@ -160,11 +162,15 @@ def test_a_bad_mark_is_refused(hr, confirmations):
         services.mark_spot_check(spot_check=SpotCheck.objects.first(), actor=hr, result="maybe")
 
 
-def test_an_own_account_marked_settles_its_proof(hr):
+def test_an_own_account_marked_settles_its_proof(client, hr):
+    from accounts.services import proof_code_for
+
     alice = UserFactory(staff_id="alice")
     account = SocialAccount.objects.create(user=alice, platform="tiktok", handle="alice.t")
     services.draw_spot_checks(actor=hr, month=timezone.localdate(), percent=100)
     check = SpotCheck.objects.get(kind="account")
+    client.force_login(hr)
+    assert proof_code_for(alice).code in client.get(PAGE).content.decode()
     services.mark_spot_check(spot_check=check, actor=hr, result="confirmed", note="code in bio")
     account.refresh_from_db()
     assert account.proof_status == ProofStatus.PROVEN
