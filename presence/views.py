@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,7 +33,14 @@ from .forms import (
     SpotCheckDrawForm,
     SpotCheckMarkForm,
 )
-from .models import FollowConfirmation, FollowRequirement, SpotCheck, SpotCheckKind, SpotCheckResult
+from .models import (
+    FollowConfirmation,
+    FollowRequirement,
+    RequiredPlatforms,
+    SpotCheck,
+    SpotCheckKind,
+    SpotCheckResult,
+)
 
 SPOT_CHECKS_PER_PAGE = 50
 
@@ -61,7 +69,7 @@ def required_platforms(request):
                 messages.success(request, _("Saved for %(unit)s.") % {"unit": unit.path})
                 return redirect("presence:required_platforms")
     else:
-        form = RequiredPlatformsForm(initial={"unit": request.GET.get("unit") or None})
+        form = RequiredPlatformsForm(initial=_unit_initial(request.GET.get("unit")))
     rows = selectors.required_platforms_overview()
     for row in rows:
         row["labels"] = selectors.platform_labels(row["platforms"])
@@ -69,6 +77,15 @@ def required_platforms(request):
     paginator = Paginator(rows, 200)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "presence/required_platforms.html", {"form": form, "page": page})
+
+
+def _unit_initial(value: str | None) -> dict:
+    """The form filled in for ``?unit=`` (a link from the table): its own setting."""
+    unit = account_selectors.find_unit(value) if value else None
+    if unit is None:
+        return {}
+    own = RequiredPlatforms.objects.filter(unit=unit).values_list("platforms", flat=True).first()
+    return {"unit": unit.pk, "platforms": own or [], "inherit": own is None}
 
 
 # --- must-follow official accounts (HR) -----------------------------------------------------
@@ -284,8 +301,6 @@ def spot_check_draw(request):
 
 
 def _spot_checks_url() -> str:
-    from django.urls import reverse
-
     return reverse("presence:spot_checks")
 
 

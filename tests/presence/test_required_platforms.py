@@ -1,6 +1,8 @@
 """Required platforms per unit: inherited down the tree (the nearest unit with an entry
 decides, [] = no requirement), set by HR only, audited; the page and the API."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -117,3 +119,12 @@ def test_hr_page_sets_and_shows_inheritance(client, hr):
     assert selectors.required_platforms_for_unit(finance) == []
     client.post("/presence/required-platforms/", {"unit": finance.pk, "inherit": "on"})
     assert selectors.required_platforms_for_unit(finance) == ["x", "youtube"]
+
+
+def test_the_page_opens_a_unit_with_its_own_setting(client, hr):
+    finance = make_unit("HQ/Finance")
+    services.set_required_platforms(unit=finance, platforms=["linkedin"], actor=hr)
+    client.force_login(hr)
+    page = client.get("/presence/required-platforms/", {"unit": finance.pk}).content.decode()
+    ticked = re.findall(r'<input type="checkbox" name="platforms" value="(\w+)"[^>]*checked', page)
+    assert ticked == ["linkedin"]
