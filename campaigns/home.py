@@ -1,9 +1,9 @@
-"""campaigns' sections of the home page (accounts.home): the campaigns this person has
+"""campaigns' panels on the home page (accounts.hooks): the campaigns this person has
 not shared yet, each with its button, and their shares waiting or needing action."""
 
 from __future__ import annotations
 
-from accounts import home
+from accounts import hooks
 
 from . import selectors
 from .models import ShareStatus
@@ -17,7 +17,8 @@ NEEDS_ACTION = (ShareStatus.REJECTED, ShareStatus.REMOVED)
 
 def to_share_section(request):
     campaigns = list(selectors.active_campaigns_for(request.user).filter(shared_by_me=False))
-    return "campaigns/_home_to_share.html", {
+    return {
+        "template": "campaigns/_home_to_share.html",
         "campaigns": campaigns[:HOME_LIMIT],
         "more": max(len(campaigns) - HOME_LIMIT, 0),
     }
@@ -35,7 +36,8 @@ def my_shares_section(request):
 
     for share in shares[:HOME_LIMIT]:
         share.my_url = my_share_url(share)
-    return "campaigns/_home_my_shares.html", {
+    return {
+        "template": "campaigns/_home_my_shares.html",
         "shares": shares[:HOME_LIMIT],
         "more": len(shares) > HOME_LIMIT,
         "needs_action": NEEDS_ACTION,
@@ -43,5 +45,5 @@ def my_shares_section(request):
 
 
 def register() -> None:
-    home.register("campaigns.to_share", to_share_section, order=10)
-    home.register("campaigns.my_shares", my_shares_section, order=20)
+    hooks.add_panel(hooks.HOME, to_share_section)
+    hooks.add_panel(hooks.HOME, my_shares_section)

@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CampaignStatusEnum": "campaigns.models.CampaignStatus",
         "ShareStatusEnum": "campaigns.models.ShareStatus",
+        "PlatformEnum": "accounts.models.Platform",
     },
 }
 

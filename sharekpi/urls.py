@@ -14,6 +14,8 @@ api_v1 = [
     path("", include("verification.api_urls")),
     path("", include("campaigns.api_urls")),
     path("", include("scoring.api_urls")),
+    # presence (required platforms, official accounts, "I follow")
+    path("", include("presence.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +31,8 @@ urlpatterns = [
     path("", include("verification.appeal_urls")),
     path("", include("scoring.urls")),
     path("", include("dashboard.urls")),
+    # presence: required platforms, must-follow accounts, "I follow", spot checks
+    path("", include("presence.urls")),
     # The language switch: Django's, and a logged-in person's choice saved on them.
     path("i18n/setlang/", languages.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

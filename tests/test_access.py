@@ -104,7 +104,60 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "api:my-account-list": ("get", None, LOGGED_IN),
     "api:my-account-detail": ("get", lambda w: {"pk": _account(w).pk}, {STAFF}),
     "api:my-account-prove": ("post", lambda w: {"pk": _account(w).pk}, {STAFF}),
+    "api:unit-list": ("get", None, LOGGED_IN),
+    # presence (presence-core): required platforms, must-follow accounts, I follow, spot checks
+    "presence:required_platforms": ("get", None, {HR}),
+    "presence:must_follow": ("get", None, {HR}),
+    "presence:must_follow_edit": ("get", lambda w: {"pk": _official(w).pk}, {HR}),
+    "presence:follow": ("get", lambda w: {"pk": _official(w).pk}, LOGGED_IN),
+    "presence:follow_screenshot": ("get", lambda w: {"pk": _follow(w).pk}, {STAFF, HR}),
+    "presence:spot_checks": ("get", None, {HR}),
+    "presence:spot_check_draw": ("post", None, {HR}),
+    "presence:spot_check_mark": ("post", lambda w: {"pk": _spot_check(w).pk}, {HR}),
+    "presence:proof_decide": ("post", lambda w: {"pk": _account(w).pk}, {HR}),
+    "api:required-platforms": ("get", None, LOGGED_IN),
+    "api:official-account-list": ("get", None, LOGGED_IN),
+    "api:official-account-follow": ("post", lambda w: {"pk": _official(w).pk}, LOGGED_IN),
 }
+
+
+def _official(world):
+    """The governor's X account, which everyone must follow."""
+    from campaigns.models import OfficialAccount
+    from presence.models import FollowRequirement
+
+    account, _ = OfficialAccount.objects.get_or_create(
+        platform="x",
+        handle="governor",
+        defaults={"name": "Governor", "profile_url": "https://x.com/governor"},
+    )
+    FollowRequirement.objects.get_or_create(official_account=account)
+    return account
+
+
+def _follow(world):
+    """alice's confirmation that she follows the governor, with a screenshot."""
+    from presence.models import FollowConfirmation
+
+    confirmation, _ = FollowConfirmation.objects.get_or_create(
+        user=world["people"][STAFF], official_account=_official(world)
+    )
+    if not confirmation.screenshot:
+        confirmation.screenshot.save("follow.png", ContentFile(PNG), save=True)
+    return confirmation
+
+
+def _spot_check(world):
+    from presence.models import SpotCheck
+
+    confirmation = _follow(world)
+    check, _ = SpotCheck.objects.get_or_create(
+        kind="follow",
+        month=timezone.localdate().replace(day=1),
+        confirmation=confirmation,
+        defaults={"user": confirmation.user, "official_account": confirmation.official_account},
+    )
+    return check
 
 
 def _account(world, *, shot: bool = False):
