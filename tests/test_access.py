@@ -53,6 +53,7 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "campaigns:my_shares": ("get", None, LOGGED_IN),
     "campaigns:share_create": ("get", None, LOGGED_IN),
     "campaigns:bookmarklet": ("get", None, LOGGED_IN),
+    "campaigns:manifest": ("get", None, EVERYONE),
     "scoring:my_kpi": ("get", None, LOGGED_IN),
     "scoring:kpi_report": ("get", None, MANAGERS_HR),
     "scoring:kpi_statement": ("get", lambda w: {"staff_id": "alice"}, {STAFF, MANAGER, HR}),
