@@ -22,7 +22,7 @@ PARAMS = ("url", "text", "title")
 # "fb.watch/…"): up to the next whitespace or a character that never ends a link
 # in running text (quotes and angle brackets).
 _CANDIDATE = re.compile(
-    r"""(?:https?://|(?<![\w@.])(?:[a-z0-9-]+\.)+[a-z]{2,}/)[^\s<>"'“”‘’«»]+""",
+    r"""(?:https?://|(?<![\w@.])(?:[a-z0-9-]+\.)+[a-z]{2,}/)[^\s<>"'\u201c\u201d\u2018\u2019«»]+""",
     re.IGNORECASE,
 )
 # Punctuation that ends a sentence rather than the link ("…/posts/1." "(https://…)").
