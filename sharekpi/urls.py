@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("verification.appeal_urls")),
     path("", include("scoring.urls")),
     path("", include("dashboard.urls")),
+    path("", include("notifications.urls")),
     # The language switch: Django's, and a logged-in person's choice saved on them.
     path("i18n/setlang/", languages.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
