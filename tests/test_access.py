@@ -54,6 +54,9 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "campaigns:share_create": ("get", None, LOGGED_IN),
     "campaigns:bookmarklet": ("get", None, LOGGED_IN),
     "campaigns:manifest": ("get", None, EVERYONE),
+    "notifications:preferences": ("get", None, LOGGED_IN),
+    # The signed token is the access: anyone holding alice's link (no login needed).
+    "notifications:unsubscribe": ("get", lambda w: {"token": _unsubscribe_token(w)}, EVERYONE),
     "scoring:my_kpi": ("get", None, LOGGED_IN),
     "scoring:kpi_report": ("get", None, MANAGERS_HR),
     "scoring:kpi_statement": ("get", lambda w: {"staff_id": "alice"}, {STAFF, MANAGER, HR}),
@@ -105,6 +108,12 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "api:my-account-detail": ("get", lambda w: {"pk": _account(w).pk}, {STAFF}),
     "api:my-account-prove": ("post", lambda w: {"pk": _account(w).pk}, {STAFF}),
 }
+
+
+def _unsubscribe_token(world) -> str:
+    from notifications.mail import unsubscribe_token
+
+    return unsubscribe_token(world["people"][STAFF].pk, "weekly_digest")
 
 
 def _account(world, *, shot: bool = False):
