@@ -9,4 +9,6 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         # Top of the layering: listens to campaigns (share status changes) and to
         # verification (appeal decisions); nothing imports notifications.
-        from . import handlers  # noqa: F401
+        from . import handlers, personal_data  # noqa: F401
+
+        personal_data.register()

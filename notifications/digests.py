@@ -136,7 +136,7 @@ def send_digest_batch(
     *, week: str, first_pk: int, end_pk: int, today: datetime.date | None = None
 ) -> int:
     """The staff digest for the people with ``first_pk <= pk < end_pk``; how many went.
-    Five queries: the campaigns and their units, the people, their shares of those
+    A fixed number of queries: the campaigns and their units, the people, their shares of those
     campaigns, the claim and its read-back."""
     today = today or timezone.localdate()
     campaigns = open_campaigns(today)
