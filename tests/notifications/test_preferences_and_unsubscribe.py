@@ -111,3 +111,14 @@ def test_the_unsubscribe_page_speaks_the_person_s_language(people):
     token = unsubscribe_token(people["siti"].pk, NotificationKind.WEEKLY_DIGEST)
     html = Client().get(f"/notifications/unsubscribe/{token}/").content.decode()
     assert '<html lang="ms">' in html
+
+
+def test_my_data_holds_my_choices_and_what_was_sent(people):
+    import json
+
+    from accounts.personal_data import stream
+
+    NotificationOptOut.objects.create(user=people["alice"], kind=NotificationKind.WEEKLY_DIGEST)
+    part = json.loads("".join(stream(people["alice"])))["notifications"]
+    assert part["turned_off"] == [NotificationKind.WEEKLY_DIGEST]
+    assert part["sent"] == []
