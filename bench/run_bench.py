@@ -1207,6 +1207,88 @@ def part_import(bench: Bench) -> list[Outcome]:
     ]
 
 
+def part_digest(bench: Bench) -> list[Outcome]:
+    """The weekly digest of everyone, batch after batch in this process (what the
+    Celery batch tasks do, one worker), against rendering and sending as many e-mails
+    with no query at all."""
+    name = "Weekly digest"
+    if not module_exists("notifications.digests"):
+        return [Skipped(name, "notifications.digests is not there yet")]
+    from django.core import mail
+    from django.test.utils import override_settings
+
+    from notifications import digests
+    from notifications.mail import build_message
+    from notifications.models import NotificationKind, NotificationSent
+
+    today = timezone.localdate()
+    campaigns = digests.open_campaigns(today)
+    if not campaigns:
+        raise RuntimeError("no campaign open today: run generate_bench_data")
+    sample = User.objects.filter(is_active=True).exclude(email="").order_by("pk").first()
+    values, floors, sent_counts, queries_per_batch = [], [], [], []
+    runs = min(bench.size.heavy_runs, 2)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        for run in range(1, runs + 1):
+            week = f"bench-{run}-{bench.next_post()}"
+            ranges = digests.plan()
+            began = time.perf_counter()
+            sent = 0
+            for index, (first_pk, end_pk) in enumerate(ranges):
+                if index == 0:
+                    with CaptureQueriesContext(connection) as queries:
+                        sent += digests.send_digest_batch(
+                            week=week, first_pk=first_pk, end_pk=end_pk, today=today
+                        )
+                    queries_per_batch.append(len(queries))
+                else:
+                    sent += digests.send_digest_batch(
+                        week=week, first_pk=first_pk, end_pk=end_pk, today=today
+                    )
+            values.append(time.perf_counter() - began)
+            sent_counts.append(sent)
+            # Floor: the same number of e-mails, same templates, contexts built in memory.
+            todo = [campaign for campaign, _paths in campaigns]
+            began = time.perf_counter()
+            connection_ = mail.get_connection()
+            with CaptureQueriesContext(connection) as floor_queries:
+                for _ in range(sent):
+                    message = build_message(
+                        user=sample,
+                        kind=NotificationKind.WEEKLY_DIGEST,
+                        template="weekly_digest",
+                        context=digests.digest_context(todo),
+                    )
+                    message.connection = connection_
+                    message.send()
+            floors.append(time.perf_counter() - began)
+            if floor_queries:
+                raise RuntimeError(f"the digest floor ran {len(floor_queries)} queries")
+            NotificationSent.objects.filter(kind=NotificationKind.WEEKLY_DIGEST, key=week).delete()
+    people = User.objects.filter(is_active=True).count()
+    batches = len(digests.plan())
+    return [
+        Figure(
+            name=f"Weekly digest: {people:,} people, {statistics.median(sent_counts):,.0f} e-mails",
+            unit="s",
+            values=values,
+            floor=floors,
+            floor_name="rendering and sending as many e-mails, no queries",
+            ratio=[v / f for v, f in zip(values, floors, strict=True)],
+            goal=f"≤ 2{TIMES}",
+            met=statistics.median([v / f for v, f in zip(values, floors, strict=True)]) <= 2,
+            note=(
+                f"{batches:,} batches of {digests.batch_size()} people by id range, run one "
+                f"after the other in this process (the beat task queues them as Celery tasks); "
+                f"{queries_per_batch[0] if queries_per_batch else 0} queries a batch whatever "
+                f"its size; sent-log rows written and read back per batch (each run its own "
+                f"week key, removed after). Mail backend `dummy`: messages are rendered in "
+                f"each person's language and built, not delivered."
+            ),
+        )
+    ]
+
+
 def miss(measured: float, goal: float, style: str) -> str:
     """' Missed by …' when a goal is missed, else ''."""
     if style == "x" and measured > goal:
@@ -1229,6 +1311,7 @@ PARTS: list[tuple[str, Callable[[Bench], list[Outcome]]]] = [
     ("Share submission", part_submission),
     ("Verification", part_verification),
     ("Staff import", part_import),
+    ("Weekly digest", part_digest),
 ]
 
 
@@ -1369,7 +1452,9 @@ campaigns per person; share submission and the dashboard, a trivial
 token/session-authenticated DRF endpoint on the same gunicorn; verification,
 the concurrency bound (requests in flight ÷ the fake platform's 200 ms);
 reports, the same rows straight from SQL through a server-side cursor into
-CSV; staff import, COPY of the same CSV into a temporary table. The load
+CSV; staff import, COPY of the same CSV into a temporary table; the weekly
+digest, rendering and sending (dummy backend) as many e-mails from contexts built
+in memory, with no query. The load
 generator is Python threads (`bench/load.py`) on the same machine: client,
 server and PostgreSQL share its CPUs, for the floor as for the figure.
 """

@@ -19,4 +19,5 @@ urlpatterns = [
     path("shares/", views.my_shares, name="my_shares"),
     path("shares/new/", views.share_create, name="share_create"),
     path("bookmarklet/", views.bookmarklet, name="bookmarklet"),
+    path("manifest.webmanifest", views.web_app_manifest, name="manifest"),
 ]

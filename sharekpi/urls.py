@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     # presence: required platforms, must-follow accounts, "I follow", spot checks
     path("", include("presence.urls")),
+    path("", include("notifications.urls")),
     # The language switch: Django's, and a logged-in person's choice saved on them.
     path("i18n/setlang/", languages.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

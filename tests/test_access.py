@@ -54,6 +54,10 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "campaigns:my_shares": ("get", None, LOGGED_IN),
     "campaigns:share_create": ("get", None, LOGGED_IN),
     "campaigns:bookmarklet": ("get", None, LOGGED_IN),
+    "campaigns:manifest": ("get", None, EVERYONE),
+    "notifications:preferences": ("get", None, LOGGED_IN),
+    # The signed token is the access: anyone holding alice's link (no login needed).
+    "notifications:unsubscribe": ("get", lambda w: {"token": _unsubscribe_token(w)}, EVERYONE),
     "scoring:my_kpi": ("get", None, LOGGED_IN),
     "scoring:kpi_report": ("get", None, MANAGERS_HR),
     "scoring:kpi_statement": ("get", lambda w: {"staff_id": "alice"}, {STAFF, MANAGER, HR}),
@@ -158,6 +162,12 @@ def _spot_check(world):
         defaults={"user": confirmation.user, "official_account": confirmation.official_account},
     )
     return check
+
+
+def _unsubscribe_token(world) -> str:
+    from notifications.mail import unsubscribe_token
+
+    return unsubscribe_token(world["people"][STAFF].pk, "weekly_digest")
 
 
 def _account(world, *, shot: bool = False):
