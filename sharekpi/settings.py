@@ -374,3 +374,15 @@ CELERY_BEAT_SCHEDULE["verification-purge-expired"] = {
     "task": "verification.tasks.purge_expired",
     "schedule": 24 * 3600.0,
 }
+
+# --- Follower growth (presence.followers_api; daily beat task) -----------------------
+# The official API hosts the daily follower fetch may reach through the safe fetch
+# (only that fetch: a link a person pastes never reaches them). Comma-separated.
+# Nothing is fetched for a platform until HR saves its key (admin: follower API keys).
+SHAREKPI_FOLLOWER_API_HOSTS = env_list(
+    "SHAREKPI_FOLLOWER_API_HOSTS", "www.googleapis.com,api.x.com"
+)
+CELERY_BEAT_SCHEDULE["presence-fetch-follower-counts"] = {
+    "task": "presence.tasks.fetch_follower_counts",
+    "schedule": 24 * 3600.0,
+}
