@@ -96,9 +96,16 @@ def drive_chart(progress: DriveProgress, *, chart_id: str = "drive") -> SafeStri
     if len(points) > 2:
         labelled.add(points[len(points) // 2].day)
     for day in sorted(labelled):
+        anchor = (
+            "start"
+            if day == first_day and len(points) > 1
+            else "end"
+            if day == last_day and len(points) > 1
+            else "middle"
+        )
         out.append(
             f'<text class="tick" x="{x(day):.1f}" y="{HEIGHT - BOTTOM + 18}" '
-            f'text-anchor="middle" font-size="11">{escape(date_format(day))}</text>'
+            f'text-anchor="{anchor}" font-size="11">{escape(date_format(day))}</text>'
         )
     out.append(
         f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" '
