@@ -55,7 +55,7 @@ def seed(*, stdout) -> None:
     starts_on = today - datetime.timedelta(days=DRIVE_DAYS_AGO)
     FollowRequirement.objects.get_or_create(official_account=account)
     hr = User.objects.filter(role="hr_admin").order_by("pk").first()
-    drive = FollowDrive.objects.create(
+    FollowDrive.objects.create(
         official_account=account,
         starts_on=starts_on,
         name=DRIVE_NAME,
