@@ -9,7 +9,8 @@
 Every call goes through the safe fetch (verification.fetch) with its API host
 allowed for that call only (SHAREKPI_FOLLOWER_API_HOSTS), no redirects followed, and
 the key never written to a log or an error message. With no key (or a disabled
-one) for a platform nothing is fetched for it.
+one) for a platform nothing is fetched for it, and with SHAREKPI_VERIFY_NETWORK off
+nothing at all.
 """
 
 from __future__ import annotations
@@ -89,6 +90,14 @@ def _json(result: fetch.FetchResult) -> dict:
     return body
 
 
+def _error_body(result: fetch.FetchResult) -> dict | None:
+    try:
+        body = result.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def _status_error(result: fetch.FetchResult, body: dict | None = None) -> FollowerApiError:
     if result.status in (401, 403):
         return FollowerApiError(f"the API refused the key (HTTP {result.status})")
@@ -110,13 +119,12 @@ def youtube_subscribers(handle: str, api_key: str) -> int:
     else:
         query["forHandle"] = "@" + handle.lstrip("@")
     result = _get(f"{YOUTUBE_CHANNELS_URL}?{urlencode(query)}", secret=api_key)
-    body = _json(result)
     if result.status != 200:
-        error = _status_error(result, body)
+        error = _status_error(result, _error_body(result))
         if result.status == 400 and "key" in error.reason.lower():
             error = FollowerApiError("the API refused the key (HTTP 400: API key not valid)")
         raise error
-    items = body.get("items") or []
+    items = _json(result).get("items") or []
     if not items:
         raise FollowerApiError(f"YouTube knows no channel {handle!r}")
     statistics = items[0].get("statistics") or {}
@@ -134,10 +142,9 @@ def x_followers(handle: str, bearer_token: str) -> int:
         raise FollowerApiError(f"{handle!r} is not an X username")
     url = X_USER_URL.format(username=quote(username)) + "?user.fields=public_metrics"
     result = _get(url, secret=bearer_token, headers={"Authorization": f"Bearer {bearer_token}"})
-    body = _json(result)
     if result.status != 200:
-        raise _status_error(result, body)
-    data = body.get("data")
+        raise _status_error(result, _error_body(result))
+    data = _json(result).get("data")
     if not isinstance(data, dict):
         raise FollowerApiError(f"X knows no user {username!r}")
     try:
@@ -160,6 +167,8 @@ def fetch_all() -> list[FetchOutcome]:
     """Today's follower count of every official account whose platform has an
     enabled key; stores one API snapshot per account and day (a count HR entered
     for the day is kept). Nothing is fetched without a key."""
+    if not getattr(settings, "SHAREKPI_VERIFY_NETWORK", True):
+        return []  # network checks off: no outbound request at all
     keys = {
         key.platform: key
         for key in FollowerApiKey.objects.filter(enabled=True, platform__in=SUPPORTED_PLATFORMS)
