@@ -103,7 +103,40 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "api:my-account-list": ("get", None, LOGGED_IN),
     "api:my-account-detail": ("get", lambda w: {"pk": _account(w).pk}, {STAFF}),
     "api:my-account-prove": ("post", lambda w: {"pk": _account(w).pk}, {STAFF}),
+    # presence: follower growth and the compliance report
+    "growth:official": ("get", None, MANAGERS_HR),
+    "growth:snapshot_create": ("post", None, {HR}),
+    "growth:account_snapshots": ("get", lambda w: {"pk": _official(w).pk}, MANAGERS_HR),
+    "growth:drive_create": ("post", None, {HR}),
+    "growth:drive_detail": ("get", lambda w: {"pk": _drive(w).pk}, MANAGERS_HR),
+    "compliance:report": ("get", None, MANAGERS_HR),
+    "compliance:missing": ("get", None, MANAGERS_HR),
+    "api:official-account-followers": ("get", lambda w: {"pk": _official(w).pk}, MANAGERS_HR),
+    "api:follow-drive-list": ("get", None, MANAGERS_HR),
+    "api:presence-report": ("get", None, MANAGERS_HR),
+    "api:presence-missing": ("get", None, MANAGERS_HR),
 }
+
+
+def _official(world):
+    """The governor's official X account (created on first use)."""
+    from campaigns.models import OfficialAccount
+
+    account, _ = OfficialAccount.objects.get_or_create(
+        platform="x",
+        handle="governor",
+        defaults={"name": "Governor", "profile_url": "https://x.com/governor"},
+    )
+    return account
+
+
+def _drive(world):
+    from presence.models import FollowDrive
+
+    drive, _ = FollowDrive.objects.get_or_create(
+        official_account=_official(world), starts_on=timezone.localdate()
+    )
+    return drive
 
 
 def _account(world, *, shot: bool = False):
