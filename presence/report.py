@@ -21,13 +21,16 @@ that did not find the follow is a "spot check failed".
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, Platform, ProofStatus, Role, SocialAccount, User
-from accounts.selectors import unit_scope_q
 from campaigns.models import OfficialAccount
 
 from .models import (
@@ -70,6 +73,7 @@ class Tree:
     required: dict[int, frozenset[str]]  # unit → platforms required of its people
     accounts: list[OfficialAccount]  # must-follow, in a stable order
     audience: dict[int, set[int]]  # official account id → units in its audience
+    facts: Facts | None = None  # filled by cached_tree
 
     def children_of(self, unit_id: int | None) -> list[Unit]:
         return sorted(
@@ -118,6 +122,108 @@ def load_tree() -> Tree:
                 inside.add(unit.id)
         audience[requirement.official_account_id] = inside
     return Tree(units=units, required=required, accounts=accounts, audience=audience)
+
+
+@dataclass
+class Facts:
+    """Per-unit counts for the whole organisation, each from one GROUP BY (by the
+    person's unit): active people; accounts and proven ones per platform; spot
+    checks failed per platform (own accounts); standing confirmations per
+    must-follow account; people spot-checked and failed per account."""
+
+    people: dict[int, int]
+    accounts: dict[tuple[int, str], tuple[int, int]]
+    account_failures: dict[tuple[int, str], int]
+    confirmed: dict[tuple[int, int], int]
+    checked: dict[tuple[int, int], tuple[int, int]]
+    counted_at: datetime.datetime
+
+
+def load_facts(account_ids: list[int]) -> Facts:
+    active = Q(user__is_active=True, user__unit__isnull=False)
+    people = dict(
+        User.objects.filter(is_active=True, unit__isnull=False)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    )
+    accounts = {
+        (unit_id, platform): (n, proven)
+        for unit_id, platform, n, proven in SocialAccount.objects.filter(active)
+        .values("user__unit_id", "platform")
+        .annotate(n=Count("id"), proven=Count("id", filter=Q(proof_status=ProofStatus.PROVEN)))
+        .values_list("user__unit_id", "platform", "n", "proven")
+    }
+    account_failures = {
+        (unit_id, platform): n
+        for unit_id, platform, n in SpotCheck.objects.filter(
+            active, kind=SpotCheckKind.ACCOUNT, result=SpotCheckResult.NOT_FOUND
+        )
+        .values("user__unit_id", "social_account__platform")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("user__unit_id", "social_account__platform", "n")
+    }
+    confirmed: dict[tuple[int, int], int] = {}
+    checked: dict[tuple[int, int], tuple[int, int]] = {}
+    if account_ids:
+        confirmed = {
+            (unit_id, account_id): n
+            for unit_id, account_id, n in FollowConfirmation.objects.filter(
+                active, following=True, official_account_id__in=account_ids
+            )
+            .values("user__unit_id", "official_account_id")
+            .annotate(n=Count("id"))
+            .values_list("user__unit_id", "official_account_id", "n")
+        }
+        checked = {
+            (unit_id, account_id): (n, failed)
+            for unit_id, account_id, n, failed in SpotCheck.objects.filter(
+                active, kind=SpotCheckKind.FOLLOW, official_account_id__in=account_ids
+            )
+            .exclude(result=SpotCheckResult.PENDING)
+            .values("user__unit_id", "official_account_id")
+            .annotate(
+                n=Count("user_id", distinct=True),
+                failed=Count("user_id", filter=Q(result=SpotCheckResult.NOT_FOUND), distinct=True),
+            )
+            .values_list("user__unit_id", "official_account_id", "n", "failed")
+        }
+    return Facts(people, accounts, account_failures, confirmed, checked, timezone.now())
+
+
+CACHE_KEY = "presence:report:v1"
+GENERATION_KEY = "presence:report:generation"
+
+
+def cache_seconds() -> int:
+    return int(getattr(settings, "SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS", 60))
+
+
+def cached_tree() -> Tree:
+    """The tree, the rules and the whole organisation's per-unit facts, kept in the
+    cache for SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS (0: never cached) and dropped at
+    once when a person, unit, account, confirmation, spot check or rule is saved or
+    deleted (``forget``, connected in presence.apps). Every reader then shares one
+    computation; the report says when it was counted."""
+    seconds = cache_seconds()
+    generation = cache.get(GENERATION_KEY, 0) if seconds > 0 else None
+    if seconds > 0:
+        found = cache.get(CACHE_KEY)
+        if found is not None and found[0] == generation:
+            return found[1]
+    tree = load_tree()
+    tree.facts = load_facts([a.pk for a in tree.accounts])
+    if seconds > 0:
+        cache.set(CACHE_KEY, (generation, tree), seconds)
+    return tree
+
+
+def forget(**_kwargs) -> None:
+    """Signal receiver: the cached report is out of date."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -183,6 +289,7 @@ class Report:
     accounts: list[OfficialAccount]
     breadcrumb: list[Unit]
     platform_filter: str = ""
+    counted_at: datetime.datetime | None = None
 
 
 def _scope_unit(viewer: User, unit_param: str | int | None) -> OrgUnit | None:
@@ -218,78 +325,19 @@ def _platform_filter(value: str | None) -> str:
     return value
 
 
-def _people_scope(top: OrgUnit | None, *, person: str = "") -> Q:
-    q = Q(**{f"{person}is_active": True}, **{f"{person}unit__isnull": False})
-    if top is not None:
-        q &= unit_scope_q(top, field=f"{person}unit")
-    return q
-
-
 def build(viewer: User, *, unit=None, platform: str | None = None) -> Report:
     """The report for ``viewer`` at ``unit`` (id or path; default: everyone for HR, the
     manager's own unit). Rows: the unit itself (total) and each unit just below it.
-    Seven queries in all, none per unit."""
+    At most nine queries (the tree, the rules, the facts), none per unit; none at all
+    while the cached counts are current."""
     top_unit = _scope_unit(viewer, unit)
     platform_filter = _platform_filter(platform)
-    tree = load_tree()
+    tree = cached_tree()
     top = tree.units[top_unit.pk] if top_unit is not None else None
-    account_ids = [a.pk for a in tree.accounts]
 
-    people = dict(
-        User.objects.filter(_people_scope(top_unit))
-        .values("unit_id")
-        .annotate(n=Count("id"))
-        .values_list("unit_id", "n")
-    )
-    accounts: dict[tuple[int, str], tuple[int, int]] = {
-        (unit_id, platform_): (n, proven)
-        for unit_id, platform_, n, proven in SocialAccount.objects.filter(
-            _people_scope(top_unit, person="user__")
-        )
-        .values("user__unit_id", "platform")
-        .annotate(n=Count("id"), proven=Count("id", filter=Q(proof_status=ProofStatus.PROVEN)))
-        .values_list("user__unit_id", "platform", "n", "proven")
-    }
-    account_failures = {
-        (unit_id, platform_): n
-        for unit_id, platform_, n in SpotCheck.objects.filter(
-            _people_scope(top_unit, person="user__"),
-            kind=SpotCheckKind.ACCOUNT,
-            result=SpotCheckResult.NOT_FOUND,
-        )
-        .values("user__unit_id", "social_account__platform")
-        .annotate(n=Count("user_id", distinct=True))
-        .values_list("user__unit_id", "social_account__platform", "n")
-    }
-    confirmed: dict[tuple[int, int], int] = {}
-    checked: dict[tuple[int, int], tuple[int, int]] = {}
-    if account_ids:
-        confirmed = {
-            (unit_id, account_id): n
-            for unit_id, account_id, n in FollowConfirmation.objects.filter(
-                _people_scope(top_unit, person="user__"),
-                following=True,
-                official_account_id__in=account_ids,
-            )
-            .values("user__unit_id", "official_account_id")
-            .annotate(n=Count("id"))
-            .values_list("user__unit_id", "official_account_id", "n")
-        }
-        checked = {
-            (unit_id, account_id): (n, failed)
-            for unit_id, account_id, n, failed in SpotCheck.objects.filter(
-                _people_scope(top_unit, person="user__"),
-                kind=SpotCheckKind.FOLLOW,
-                official_account_id__in=account_ids,
-            )
-            .exclude(result=SpotCheckResult.PENDING)
-            .values("user__unit_id", "official_account_id")
-            .annotate(
-                n=Count("user_id", distinct=True),
-                failed=Count("user_id", filter=Q(result=SpotCheckResult.NOT_FOUND), distinct=True),
-            )
-            .values_list("user__unit_id", "official_account_id", "n", "failed")
-        }
+    facts = tree.facts
+    people, accounts, account_failures = facts.people, facts.accounts, facts.account_failures
+    confirmed, checked = facts.confirmed, facts.checked
 
     in_scope = [u for u in tree.units.values() if tree.in_subtree(u.id, top)]
     shown_platforms = sorted(
@@ -371,6 +419,7 @@ def build(viewer: User, *, unit=None, platform: str | None = None) -> Report:
         accounts=shown_accounts,
         breadcrumb=breadcrumb,
         platform_filter=platform_filter,
+        counted_at=facts.counted_at,
     )
 
 
@@ -431,7 +480,7 @@ def missing_people(filters: MissingFilters, tree: Tree | None = None) -> QuerySe
     (``no_account``) or who have not confirmed following a must-follow account in
     whose audience they are (``not_confirmed``); ``platform`` / ``official_account``
     narrow it to one. One query, ordered by unit and name."""
-    tree = tree or load_tree()
+    tree = tree or cached_tree()
     top = tree.units[filters.top.pk] if filters.top is not None else None
     scope = {u.id for u in tree.units.values() if tree.in_subtree(u.id, top)}
     condition = Q(pk__in=[])

@@ -386,3 +386,9 @@ CELERY_BEAT_SCHEDULE["presence-fetch-follower-counts"] = {
     "task": "presence.tasks.fetch_follower_counts",
     "schedule": 24 * 3600.0,
 }
+# The compliance report (/presence/) keeps its per-unit counts this many seconds in the
+# cache (dropped at once when a person, account, confirmation or rule changes; bulk
+# writes wait for the time-out). 0 = count on every request.
+SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS = int(
+    os.environ.get("SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS", "60")
+)

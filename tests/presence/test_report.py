@@ -257,3 +257,20 @@ def test_query_count_does_not_grow_with_units(world, hr):
         UserFactory(unit=unit)
         RequiredPlatforms.objects.create(unit=unit, platforms=["tiktok"])
     assert count() == before
+
+
+def test_cached_counts_follow_every_change(world, hr, settings):
+    settings.SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS = 300
+    governor = FollowRequirement.objects.get(official_account__handle="governor").official_account
+
+    def confirmed() -> int:
+        total = report.build(hr).total
+        return total.follows[governor.pk].confirmed
+
+    assert confirmed() == 2
+    follow(world["eve"], governor)
+    assert confirmed() == 3
+    FollowConfirmation.objects.filter(user=world["eve"]).update(following=False)  # no signal
+    assert confirmed() == 3  # a bulk write waits for the time-out
+    settings.SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS = 0
+    assert confirmed() == 2
