@@ -133,8 +133,8 @@ def write(command, cursor, *, table_of, pg_time, platforms: tuple[str, ...]) -> 
                     )
                     checked = pg_time(now - 86400) if result != "pending" else NULL
                     spot_rows.append(
-                        f"{len(spot_rows) + 1}\tfollow\t{month}\t{number}\t{NULL}\t{user}\t{account}\t{result}\t"
-                        f"{pg_time(now - 2 * 86400)}\t{checked}"
+                        f"{len(spot_rows) + 1}\tfollow\t{month}\t{number}\t{NULL}\t{user}\t"
+                        f"{account}\t{result}\t{pg_time(now - 2 * 86400)}\t{checked}"
                     )
 
     counts["follow confirmations"] = table_of(
