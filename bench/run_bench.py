@@ -1465,13 +1465,13 @@ and platform: ~80 % verified, 8 % pending, 7 % needs review, 4 % rejected,
 1 % removed, ~3 % logged after the window closed. With `--presence` (what
 `bench/run.sh` passes): a third of the accounts proven, required platforms (everyone,
 plus tiktok for every third division, none for one department), three must-follow
-official accounts (one for two divisions), "I follow" confirmations from 50–70 % of
+official accounts (one for two divisions), "I follow" confirmations from 50 to 70 % of
 each audience, last month's spot checks of 2 % of them, daily follower snapshots of
 every official account and one follow drive.
 
 The floors, line by line: scoring, the bare SQL aggregate of distinct verified
-campaigns per person; share submission and the dashboard, a trivial
-token/session-authenticated DRF endpoint on the same gunicorn (the presence report too); verification,
+campaigns per person; share submission, the dashboard and the presence report, a
+trivial token/session-authenticated DRF endpoint on the same gunicorn; verification,
 the concurrency bound (requests in flight ÷ the fake platform's 200 ms);
 reports, the same rows straight from SQL through a server-side cursor into
 CSV; staff import, COPY of the same CSV into a temporary table. The load
