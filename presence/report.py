@@ -302,9 +302,13 @@ def _scope_unit(viewer: User, unit_param: str | int | None) -> OrgUnit | None:
             return viewer.unit
         raise OutOfScope(_("Only managers and HR admins see the compliance report."))
     text = str(unit_param).strip()
+    if "\x00" in text:
+        raise OutOfScope(_("There is no unit %(unit)s.") % {"unit": text.replace("\x00", "")})
     try:
         unit = (
-            OrgUnit.objects.get(pk=int(text)) if text.isdigit() else OrgUnit.objects.get(path=text)
+            OrgUnit.objects.get(pk=int(text))
+            if text.isascii() and text.isdigit() and len(text) < 19
+            else OrgUnit.objects.get(path=text)
         )
     except OrgUnit.DoesNotExist:
         raise OutOfScope(_("There is no unit %(unit)s.") % {"unit": text}) from None
@@ -463,7 +467,7 @@ def parse_missing(viewer: User, params) -> MissingFilters:
     account = None
     raw = (params.get("official_account") or "").strip()
     if raw:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
             raise ReportError(_("official_account must be the id of an official account."))
         account = OfficialAccount.objects.filter(
             pk=int(raw), follow_requirement__must_follow=True
