@@ -361,6 +361,8 @@ def build(viewer: User, *, unit=None, platform: str | None = None) -> Report:
 
     total = empty_row(top)
     children = tree.children_of(top.id if top else None)
+    if top is None and len(children) == 1:  # one head office: show the units below it
+        children = tree.children_of(children[0].id) or children
     rows = {child.id: empty_row(child) for child in children}
     with_children = {u.parent_id for u in tree.units.values()}
     for row in rows.values():

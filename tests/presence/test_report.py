@@ -110,6 +110,8 @@ def test_whole_organisation_for_hr(world, hr):
     # Quiet: ana, ben, mgr.
     assert platforms == {"facebook": (3, 2, 1), "instagram": (3, 1, 0), "x": (3, 1, 1)}
     assert follows == {"governor": (7, 2, 2, 1), "provincetv": (4, 1, 0, 0)}
+    # One head office (HQ): its units are the rows.
+    assert [row.unit.name for row in built.rows] == ["Comms", "Finance", "People"]
 
 
 def test_drill_down_rows_are_the_units_below(world, hr):
