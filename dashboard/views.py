@@ -158,6 +158,11 @@ def dashboard_page(request):
         and request.user.is_hr_admin
         and Share.objects.exists(),
         "reset_url": _url(here, {"year": filters.year}),
+        # The compliance report and follower growth (presence; the dashboard may read it).
+        "presence_url": _url(
+            reverse("compliance:report"), {"unit": filters.unit.pk} if filters.unit else {}
+        ),
+        "presence_official_url": reverse("growth:official"),
     }
     return render(request, "dashboard/dashboard.html", context)
 

@@ -30,6 +30,7 @@ DEMO_CONTENT_MODULES = (
     "verification.demo",
     "scoring.demo",
     "dashboard.demo",
+    "presence.growth_demo",
 )
 
 ROOT = "Ibu Pejabat"
