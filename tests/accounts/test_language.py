@@ -310,3 +310,19 @@ def test_demo_users_who_read_malay_and_indonesian():
     )
     assert languages == {"stf001": "", "stf002": "ms", "stf003": "id"}
     assert "stf002" in out.getvalue() and "stf003" in out.getvalue()
+
+
+@pytest.mark.parametrize("language", ["en", "ms", "id"])
+def test_error_pages_use_the_base_layout_in_the_readers_language(client, language):
+    response = client.get("/no/such/page/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 404
+    assert lang_of(response) == language
+    assert f"<h1>{translated(language, 'Page not found')}</h1>" in response.content.decode()
+
+
+def test_the_server_error_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
