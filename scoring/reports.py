@@ -298,7 +298,7 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
     for staff_id, full_name, unit, shares, points in report.rows.iterator(chunk_size=ROW_CHUNK):
         sheet.append([safe(staff_id), safe(full_name), unit or "", int(shares), int(points)])
 
-    summary = workbook.create_sheet(pgettext("spreadsheet sheet", "Summary"))
+    summary = workbook.create_sheet(_sheet_title(pgettext("spreadsheet sheet", "Summary")))
     summary.column_dimensions["A"].width = 28
     summary.column_dimensions["B"].width = 40
     start, end = report.period
@@ -340,6 +340,12 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
     workbook.save(handle)
     handle.seek(0)
     return handle
+
+
+def _sheet_title(text: str) -> str:
+    """A translated sheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in text).strip()
+    return cleaned[:31] or "Summary"
 
 
 def _status_text(close: YearClose | None) -> str:
