@@ -708,7 +708,7 @@ def _missing(filters: Filters, kind: str) -> QuerySet[User]:
     elif kind == NO_ACCOUNT:
         people = people.filter(~Exists(SocialAccount.objects.filter(user=OuterRef("pk"))))
     else:
-        raise BadFilter(f"kind must be one of {', '.join(MISSING_KINDS)}.")
+        raise BadFilter(_("kind must be one of %(kinds)s.") % {"kinds": ", ".join(MISSING_KINDS)})
     return people
 
 
