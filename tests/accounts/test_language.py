@@ -326,3 +326,19 @@ def test_the_server_error_page_renders_without_a_request_context(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.catalogue
+@pytest.mark.parametrize("language", ["ms", "id"])
+def test_drf_errors_in_each_language(client, catalogues, alice, language):
+    """DRF has no Malay catalogue: ours carries its messages (sharekpi/api_messages.py)."""
+    anonymous = client.get("/api/v1/shares/", HTTP_ACCEPT_LANGUAGE=language)
+    assert anonymous.status_code in (401, 403)
+    detail = anonymous.json()["detail"]
+    assert detail == translated(language, "Authentication credentials were not provided.")
+    assert detail != "Authentication credentials were not provided."
+    client.force_login(alice)  # staff: the audit log is HR's
+    refused = client.get("/api/v1/audit/", HTTP_ACCEPT_LANGUAGE=language)
+    assert refused.status_code == 403
+    english = "You do not have permission to perform this action."
+    assert refused.json()["detail"] == translated(language, english) != english
