@@ -62,6 +62,7 @@ def extracted(tmp_path_factory) -> Path:
     return copy
 
 
+@pytest.mark.catalogue
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_extracted_string_is_translated(extracted, language):
     po_file = extracted / "locale" / language / "LC_MESSAGES" / "django.po"
