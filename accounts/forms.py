@@ -9,6 +9,7 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import imports
@@ -82,6 +83,14 @@ class SetPasswordRequestForm(PasswordResetForm):
         if not _reset_mail_allowed(email):
             return User.objects.none()  # same page either way: nothing is revealed
         return User.objects.filter(email=email, is_active=True)
+
+    def send_mail(self, *args, **kwargs):
+        """In the person's saved language when they chose one, else the page's."""
+        context = args[2] if len(args) > 2 else kwargs.get("context", {})
+        user = context.get("user")
+        language = getattr(user, "language", "") or translation.get_language()
+        with translation.override(language):
+            return super().send_mail(*args, **kwargs)
 
 
 def _reset_mail_allowed(email: str) -> bool:
