@@ -1,15 +1,22 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
+from .models import OrgUnit
 from .serializers import (
+    OrgUnitSerializer,
     ProofStatusSerializer,
     SocialAccountRequestSerializer,
     SocialAccountSerializer,
@@ -188,3 +195,40 @@ class MyAccountProve(APIView):
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
             )
         return Response({"proof_status": account.proof_status}, status=status.HTTP_202_ACCEPTED)
+
+
+# --- the org tree -------------------------------------------------------------------------
+
+
+class UnitList(generics.ListAPIView):
+    """``GET /api/v1/units/``: the org tree, in path order, paginated; ``?under=`` (a
+    unit's id or path) narrows it to that unit and everything below it."""
+
+    serializer_class = OrgUnitSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = OrgUnit.objects.none()  # for the schema; get_queryset reads the tree
+
+    @extend_schema(
+        summary="The org tree",
+        parameters=[
+            OpenApiParameter(
+                "under",
+                str,
+                description="A unit's id or path: that unit and the units below it.",
+            )
+        ],
+        responses={
+            200: OrgUnitSerializer(many=True),
+            400: OpenApiResponse(description="`{under: [...]}`: no such unit."),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        try:
+            return selectors.org_tree(under=self.request.query_params.get("under"))
+        except selectors.UnknownUnit as exc:
+            raise serializers.ValidationError(
+                {"under": [_("No unit has the id or path %(unit)s.") % {"unit": str(exc)[:200]}]}
+            ) from exc

@@ -4,6 +4,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 # (url name, label, who may see it). Entries whose URL is not (yet) routed are skipped.
+# On a phone the header shows each role's PHONE_PRIMARY links and puts the rest in a
+# menu, so it fits in two rows.
 NAV_ITEMS = [
     ("home", _("Home"), {"staff", "manager", "hr_admin"}),
     # Campaigns: HR manage them there; everyone else sees what to share now.
@@ -13,13 +15,24 @@ NAV_ITEMS = [
     ("me:my_accounts", _("My accounts"), {"staff", "manager", "hr_admin"}),
     ("review:review_queue", _("Review"), {"hr_admin"}),
     ("dashboard:dashboard", _("Dashboard"), {"manager", "hr_admin"}),
+    ("compliance:report", _("Presence"), {"manager", "hr_admin"}),
     ("scoring:kpi_report", _("KPI report"), {"manager", "hr_admin"}),
     ("scoring:scheme_current", _("Bands"), {"hr_admin"}),
     ("scoring:year_list", _("KPI years"), {"hr_admin"}),
+    ("presence:required_platforms", _("Required platforms"), {"hr_admin"}),
+    ("presence:must_follow", _("Must-follow accounts"), {"hr_admin"}),
+    ("presence:spot_checks", _("Spot checks"), {"hr_admin"}),
     ("accounts:staff_import", _("Import staff"), {"hr_admin"}),
     ("audit:audit_log", _("Audit log"), {"hr_admin"}),
     ("campaigns:bookmarklet", _("Bookmarklet"), {"staff", "manager", "hr_admin"}),
 ]
+
+
+PHONE_PRIMARY = {
+    "staff": {"campaigns:campaign_list", "campaigns:my_shares"},
+    "manager": {"campaigns:campaign_list", "dashboard:dashboard"},
+    "hr_admin": {"review:review_queue", "dashboard:dashboard"},
+}
 
 
 def navigation(request):
@@ -28,6 +41,7 @@ def navigation(request):
         return {"nav_items": []}
     role = "hr_admin" if user.is_hr_admin else user.role
     items = []
+    primary = PHONE_PRIMARY.get(role, set())
     for name, label, roles in NAV_ITEMS:
         if role not in roles:
             continue
@@ -35,5 +49,12 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path == url})
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "active": request.path == url,
+                "primary": name in primary,
+            }
+        )
     return {"nav_items": items, "show_admin_link": user.is_staff}

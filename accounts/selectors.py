@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import OrgUnit, Role, SocialAccount, SocialAccountChange, User
+from .models import UNIT_SEPARATOR, OrgUnit, Role, SocialAccount, SocialAccountChange, User
 
 
 def unit_scope_q(unit: OrgUnit, *, field: str = "unit") -> Q:
@@ -118,3 +118,35 @@ def personal_data_accounts(user: User) -> list[dict]:
             }
         )
     return sorted(items.values(), key=lambda item: item["platform"])
+
+
+# --- the org tree ----------------------------------------------------------------------------
+
+
+class UnknownUnit(ValueError):
+    """``?under=`` named no unit."""
+
+
+def find_unit(value: str | int) -> OrgUnit | None:
+    """A unit by id (digits) or by path (``Headquarters/Communications``), or None."""
+    text = str(value).strip().strip(UNIT_SEPARATOR)
+    if not text or "\x00" in text or len(text) > 1000:
+        return None
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        unit = OrgUnit.objects.filter(pk=int(text)).first()
+        if unit is not None:
+            return unit
+    return OrgUnit.objects.filter(path=text).first()
+
+
+def org_tree(*, under: str | None = None) -> QuerySet[OrgUnit]:
+    """The org tree in path order (everyone may read it: API clients name audiences by
+    id); ``under`` (an id or a path) narrows it to that unit and the units below it.
+    UnknownUnit when ``under`` names no unit."""
+    units = OrgUnit.objects.all()
+    if under not in (None, ""):
+        unit = find_unit(under)
+        if unit is None:
+            raise UnknownUnit(under)
+        units = OrgUnit.objects.subtree(unit)
+    return units.order_by("path")

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import Platform, SocialAccount
+from .models import OrgUnit, Platform, SocialAccount
 
 
 class SocialAccountSerializer(serializers.ModelSerializer):
@@ -41,3 +41,12 @@ class SocialAccountRequestSerializer(serializers.Serializer):
 
 class ProofStatusSerializer(serializers.Serializer):
     proof_status = serializers.CharField()
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    """A node of the org tree; ``parent`` is the parent's id (null at the top)."""
+
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "path", "name", "parent"]
+        read_only_fields = fields

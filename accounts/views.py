@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sharekpi.screenshots import open_image
 
-from . import imports, personal_data, selectors, services
+from . import hooks, imports, personal_data, selectors, services
 from .forms import (
     LoginForm,
     ProofScreenshotForm,
@@ -40,6 +40,7 @@ def home(request):
     context = {"visible_count": None}
     if user.is_manager or user.is_hr_admin:
         context["visible_count"] = selectors.users_visible_to(user).filter(is_active=True).count()
+    context["panels"] = hooks.panels(hooks.HOME, request)
     return render(request, "accounts/home.html", context)
 
 
@@ -285,6 +286,7 @@ def my_accounts(request):
         "proof_code": services.proof_code_for(request.user).code,
         "history": selectors.account_history_of(request.user)[:20],
         "anonymous_bio_platforms": ANONYMOUS_BIO_PLATFORM_LABELS,
+        "panels": hooks.panels(hooks.MY_ACCOUNTS, request),
     }
     return render(request, "accounts/my_accounts.html", context)
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Campaigns and shares")
+
+    def ready(self) -> None:
+        from . import home, official_handles
+
+        home.register()
+        official_handles.register()

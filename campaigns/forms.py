@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import UnitsChoiceField
 from accounts.models import OrgUnit
 
 from . import platforms
@@ -23,11 +27,12 @@ def form_source(value: str | None) -> str:
     return value if value in FORM_SOURCES else ShareSource.FORM.value
 
 
-class UnitChoiceField(forms.ModelMultipleChoiceField):
-    """Org units shown as their path, indented by depth so the tree reads at a glance."""
+# A new campaign runs two weeks from today unless HR says otherwise.
+DEFAULT_CAMPAIGN_DAYS = 14
 
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        return "\u00a0\u00a0\u00a0" * obj.depth + obj.path
+
+def _default_end() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=DEFAULT_CAMPAIGN_DAYS)
 
 
 class CampaignForm(forms.Form):
@@ -39,10 +44,13 @@ class CampaignForm(forms.Form):
         help_text=_("What the message is about, in a sentence or two. Staff see it."),
     )
     starts_on = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Starts on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ends_on = forms.DateField(
         label=_("Ends on (inclusive)"),
+        initial=_default_end,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     post_urls = forms.CharField(
@@ -54,11 +62,9 @@ class CampaignForm(forms.Form):
             "One link per line, at most one per platform. Open the official post and copy its link."
         ),
     )
-    units = UnitChoiceField(
+    units = UnitsChoiceField(
         label=_("Audience"),
-        queryset=OrgUnit.objects.order_by("path"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
         help_text=_(
             "These units and every unit below them. Choose none for everyone. "
             "Hold Ctrl (⌘ on a Mac) to choose several."
@@ -80,8 +86,13 @@ class CampaignForm(forms.Form):
     # Service error keys → form fields.
     SERVICE_FIELDS = {"posts": "post_urls", "post_urls": "post_urls"}
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, creating=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # A new campaign is saved as a draft or published with the button that saves
+        # it (campaign_form.html), never by a status picked in passing.
+        self.creating = creating
+        if creating:
+            del self.fields["status"]
         if user is not None and not user.is_hr_admin:
             # A manager's department campaign: their own subtree, and only HR decides
             # whether it counts for the KPI.
@@ -89,6 +100,7 @@ class CampaignForm(forms.Form):
             units = self.fields["units"]
             units.queryset = OrgUnit.objects.subtree(user.unit).order_by("path")
             units.required = True
+            units.widget.attrs["data-none-label"] = _("No unit chosen yet.")
             units.help_text = _(
                 "Your unit or units below it (and every unit below those). "
                 "Hold Ctrl (⌘ on a Mac) to choose several."
@@ -107,8 +119,14 @@ class CampaignForm(forms.Form):
             "counts_for_kpi": campaign.counts_for_kpi,
         }
 
-    def campaign_input(self) -> CampaignInput:
+    def campaign_input(self, *, publish: bool = False) -> CampaignInput:
+        """What the service saves; ``publish`` (the "Publish now" button) makes a new
+        campaign active, else it is a draft."""
         data = self.cleaned_data
+        if self.creating:
+            status = CampaignStatus.ACTIVE if publish else CampaignStatus.DRAFT
+        else:
+            status = data["status"]
         return CampaignInput(
             title=data["title"],
             description=data["description"],
@@ -116,7 +134,7 @@ class CampaignForm(forms.Form):
             ends_on=data["ends_on"],
             post_urls=[line.strip() for line in data["post_urls"].splitlines() if line.strip()],
             units=list(data["units"]),
-            status=data["status"],
+            status=status,
             counts_for_kpi=data.get("counts_for_kpi") if "counts_for_kpi" in self.fields else None,
         )
 

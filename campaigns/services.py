@@ -537,16 +537,32 @@ def campaign_record(campaign: Campaign) -> dict:
 
 
 @transaction.atomic
+def publish_campaign(*, campaign: Campaign, actor: User) -> Campaign:
+    """A draft goes live: its audience sees it and may log shares in its window."""
+    if not may_manage_campaign(actor, campaign):
+        raise CampaignNotAllowed(_("You may not publish this campaign."))
+    return _set_campaign_status(
+        campaign, CampaignStatus.ACTIVE, actor=actor, action="campaign.published"
+    )
+
+
+@transaction.atomic
 def close_campaign(*, campaign: Campaign, actor: User) -> Campaign:
     if not may_manage_campaign(actor, campaign):
         raise CampaignNotAllowed(_("You may not close this campaign."))
+    return _set_campaign_status(
+        campaign, CampaignStatus.CLOSED, actor=actor, action="campaign.closed"
+    )
+
+
+def _set_campaign_status(campaign: Campaign, status: str, *, actor: User, action: str) -> Campaign:
     before = campaign.status
-    campaign.status = CampaignStatus.CLOSED
+    campaign.status = status
     campaign.save(update_fields=["status", "updated_at"])
     if before != campaign.status:
         audit.record(
             actor=actor,
-            action="campaign.closed",
+            action=action,
             obj=campaign,
             before={"status": before},
             after={"status": campaign.status},

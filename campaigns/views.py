@@ -3,14 +3,18 @@ reads through selectors; who may open what comes from accounts.permissions."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,9 +22,9 @@ from accounts.permissions import manager_or_hr_required
 from sharekpi.csvexport import csv_response
 
 from . import bookmarklet as bookmarklet_code
-from . import hooks, platforms, selectors, services
+from . import hooks, platforms, selectors, services, share_target
 from .forms import CampaignForm, ShareForm, form_source
-from .models import Campaign, CampaignStatus, Share, ShareStatus
+from .models import Campaign, CampaignStatus, Share, ShareSource, ShareStatus
 
 CAMPAIGNS_PER_PAGE = 50
 PEOPLE_PER_PAGE = 50
@@ -104,10 +108,9 @@ def _to_share(request):
 def _save_campaign_form(request, form: CampaignForm, campaign: Campaign | None):
     if not form.is_valid():
         return None
+    values = form.campaign_input(publish=bool(request.POST.get("publish")))
     try:
-        saved = services.save_campaign(
-            actor=request.user, values=form.campaign_input(), campaign=campaign
-        )
+        saved = services.save_campaign(actor=request.user, values=values, campaign=campaign)
     except services.CampaignInvalid as exc:
         form.add_service_errors(exc.errors)
         return None
@@ -119,13 +122,18 @@ def _save_campaign_form(request, form: CampaignForm, campaign: Campaign | None):
 def campaign_create(request):
     if not services.may_run_campaigns(request.user):
         raise PermissionDenied(_("HR has not let managers of your unit run campaigns."))
-    form = CampaignForm(request.POST or None, user=request.user)
+    form = CampaignForm(request.POST or None, user=request.user, creating=True)
     if request.method == "POST":
         campaign = _save_campaign_form(request, form, None)
         if campaign is not None:
-            messages.success(
-                request, _("Campaign “%(title)s” created.") % {"title": campaign.title}
-            )
+            if campaign.status == CampaignStatus.ACTIVE:
+                message = _("Campaign “%(title)s” is published: its audience can share it now.")
+            else:
+                message = _(
+                    "Campaign “%(title)s” is saved as a draft: staff do not see it until you "
+                    "publish it."
+                )
+            messages.success(request, message % {"title": campaign.title})
             return redirect("campaigns:campaign_detail", pk=campaign.pk)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
 
@@ -143,6 +151,25 @@ def campaign_edit(request, pk: int):
     else:
         form = CampaignForm(initial=CampaignForm.initial_for(campaign), user=request.user)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@manager_or_hr_required
+@require_POST
+def campaign_publish(request, pk: int):
+    campaign = _campaign_to_manage(request, pk)
+    if campaign.status != CampaignStatus.DRAFT:
+        messages.info(
+            request,
+            _("“%(title)s” is not a draft: nothing to publish.") % {"title": campaign.title},
+        )
+    else:
+        services.publish_campaign(campaign=campaign, actor=request.user)
+        messages.success(
+            request,
+            _("“%(title)s” is published: its audience can share it now.")
+            % {"title": campaign.title},
+        )
+    return redirect("campaigns:campaign_detail", pk=campaign.pk)
 
 
 @manager_or_hr_required
@@ -241,6 +268,7 @@ def share_create(request):
     """The prefilled share form the bookmarklet (and the phone share target) open."""
     campaigns = selectors.active_campaigns_for(request.user)
     duplicate_url = None
+    shared_notice = ""
     if request.method == "POST":
         form = ShareForm(request.POST, campaigns=campaigns)
         if form.is_valid():
@@ -263,21 +291,46 @@ def share_create(request):
         open_campaigns = list(campaigns)
     else:
         open_campaigns = list(campaigns)
-        url = request.GET.get("url", "").strip()[: platforms.MAX_URL_LENGTH]
+        source = form_source(request.GET.get("source"))
+        if share_target.is_share_target_request(request.GET):
+            # The phone's share sheet: the link may be in url, text or title.
+            source = ShareSource.SHARE_TARGET.value
+            shared = share_target.find_shared_link(
+                **{name: request.GET.get(name, "") for name in share_target.PARAMS}
+            )
+            url = shared.url
+            shared_notice = _shared_link_notice(shared)
+        else:
+            url = request.GET.get("url", "").strip()[: platforms.MAX_URL_LENGTH]
         campaign = default_campaign(open_campaigns, wanted=request.GET.get("campaign"), url=url)
         form = ShareForm(
-            initial={
-                "campaign": campaign.pk if campaign else None,
-                "url": url,
-                "source": form_source(request.GET.get("source")),
-            },
+            initial={"campaign": campaign.pk if campaign else None, "url": url, "source": source},
             campaigns=campaigns,
         )
     return render(
         request,
         "campaigns/share_form.html",
-        {"form": form, "has_campaigns": bool(open_campaigns), "duplicate_url": duplicate_url},
+        {
+            "form": form,
+            "has_campaigns": bool(open_campaigns),
+            "duplicate_url": duplicate_url,
+            "shared_notice": shared_notice,
+        },
     )
+
+
+def _shared_link_notice(shared: share_target.SharedLink) -> str:
+    """What to tell a person whose phone shared no usable post link."""
+    if not shared.url:
+        return _(
+            "We found no link in what your phone shared. Open your own post, "
+            "use Share → Copy link, and paste the link below."
+        )
+    if not shared.is_platform_post:
+        return _("The link your phone shared cannot be logged. %(reason)s") % {
+            "reason": shared.reason
+        }
+    return ""
 
 
 @login_required
@@ -302,12 +355,63 @@ def my_shares(request):
 @login_required
 @require_GET
 def bookmarklet(request):
+    origin = bookmarklet_code.site_origin(request)
     return render(
         request,
         "campaigns/bookmarklet.html",
         {
-            "bookmarklet_href": bookmarklet_code.bookmarklet_js(
-                bookmarklet_code.site_origin(request)
-            )
+            "bookmarklet_href": bookmarklet_code.bookmarklet_js(origin),
+            # What an iOS Shortcut opens, followed by the URL-encoded shared text.
+            "shortcut_address": (
+                f"{origin}{reverse('campaigns:share_create')}"
+                f"?source={ShareSource.SHARE_TARGET}&text="
+            ),
         },
     )
+
+
+# --- the installable app and its share target -------------------------------------------------
+
+THEME_COLOUR = "#1f5fbf"
+BACKGROUND_COLOUR = "#f5f7fa"
+
+
+@require_GET
+def web_app_manifest(request):
+    """/manifest.webmanifest: installs ShareKPI on a phone's home screen and puts it in
+    the phone's share sheet, which opens the prefilled share form (see share_target).
+
+    Public (browsers fetch manifests without cookies); in the request's language."""
+    icons = [
+        {"src": static("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": static("icons/icon-maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+    ]
+    manifest = {
+        "id": "/",
+        "name": "ShareKPI",
+        "short_name": "ShareKPI",
+        "description": _("Log your shares of official posts and see your KPI points."),
+        "lang": get_language() or settings.LANGUAGE_CODE,
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": icons,
+        "share_target": {
+            "action": reverse("campaigns:share_create"),
+            "method": "GET",
+            "params": {name: name for name in ("title", "text", "url")},
+        },
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Cache-Control"] = "public, max-age=3600"
+    patch_vary_headers(response, ["Accept-Language"])
+    return response

@@ -376,7 +376,7 @@ def _read_link(url: str) -> _Link:
             "unknown_host",
             _(
                 "%(host)s is not a platform ShareKPI knows. Supported: %(platforms)s. "
-                "Copy the link of your post on one of those."
+                "Copy the link of the post on one of those."
             )
             % {"host": host, "platforms": _supported_list()},
         )
@@ -391,7 +391,7 @@ _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 def _check_text(url: str) -> str:
     text = (url or "").strip().strip(_INVISIBLE).strip()
     if not text:
-        raise InvalidShareUrl("empty", _("The link is empty: paste the link to your post."))
+        raise InvalidShareUrl("empty", _("The link is empty: paste the link to the post."))
     if len(text) > MAX_URL_LENGTH:
         raise InvalidShareUrl(
             "too_long",
@@ -406,7 +406,7 @@ def _check_text(url: str) -> str:
             "malformed",
             _(
                 "This contains spaces or line breaks, so it is not one link: paste only the "
-                "link to your post."
+                "link to the post."
             ),
         )
     return text
@@ -439,7 +439,7 @@ def _split(text: str) -> SplitResult:
     except ValueError:
         raise InvalidShareUrl(
             "malformed",
-            _("This does not look like a web link: copy the link to your post again."),
+            _("This does not look like a web link: copy the link to the post again."),
         ) from None
 
 

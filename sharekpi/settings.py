@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab as _crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
     "scoring",
     "dashboard",
     "presence",
+    # Top of the layering: reads any app, nobody imports it.
+    "notifications",
     "health",
 ]
 
@@ -207,7 +210,21 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Mail: EMAIL_URL (smtp+tls://user:password@host:587, see sharekpi/email_url.py), or
+# EMAIL_BACKEND and the EMAIL_HOST/PORT/HOST_USER/HOST_PASSWORD/USE_TLS/USE_SSL variables.
+# Default: the console backend (e-mails are printed by the process that sends them).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
+if os.environ.get("EMAIL_URL", "").strip():
+    from sharekpi import email_url as _email_url
+
+    globals().update(_email_url.parse(os.environ["EMAIL_URL"].strip()))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sharekpi@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
@@ -290,6 +307,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CampaignStatusEnum": "campaigns.models.CampaignStatus",
         "ShareStatusEnum": "campaigns.models.ShareStatus",
+        "ShareSourceEnum": "campaigns.models.ShareSource",
+        "SnapshotSourceEnum": "presence.models.SnapshotSource",
+        "PlatformEnum": "accounts.models.Platform",
     },
 }
 
@@ -446,3 +466,29 @@ CELERY_BEAT_SCHEDULE["verification-purge-expired"] = {
     "task": "verification.tasks.purge_expired",
     "schedule": 24 * 3600.0,
 }
+
+# Notifications (notifications/): the weekly digest and team summaries, Mondays 08:00
+# organisation time, in batches of SHAREKPI_DIGEST_BATCH_SIZE people a task.
+SHAREKPI_DIGEST_BATCH_SIZE = int(os.environ.get("SHAREKPI_DIGEST_BATCH_SIZE", "500"))
+CELERY_BEAT_SCHEDULE["notifications-weekly-digests"] = {
+    "task": "notifications.tasks.send_weekly_digests",
+    "schedule": _crontab(day_of_week="mon", hour=8, minute=0),
+}
+
+# --- Follower growth (presence.followers_api; daily beat task) -----------------------
+# The official API hosts the daily follower fetch may reach through the safe fetch
+# (only that fetch: a link a person pastes never reaches them). Comma-separated.
+# Nothing is fetched for a platform until HR saves its key (admin: follower API keys).
+SHAREKPI_FOLLOWER_API_HOSTS = env_list(
+    "SHAREKPI_FOLLOWER_API_HOSTS", "www.googleapis.com,api.x.com"
+)
+CELERY_BEAT_SCHEDULE["presence-fetch-follower-counts"] = {
+    "task": "presence.tasks.fetch_follower_counts",
+    "schedule": 24 * 3600.0,
+}
+# The compliance report (/presence/) keeps its per-unit counts this many seconds in the
+# cache (dropped at once when a person, account, confirmation or rule changes; bulk
+# writes wait for the time-out). 0 = count on every request.
+SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS = int(
+    os.environ.get("SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS", "60")
+)

@@ -49,10 +49,15 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "campaigns:campaign_detail": ("get", lambda w: {"pk": w["campaign"].pk}, MANAGERS_HR),
     "campaigns:campaign_edit": ("get", lambda w: {"pk": w["campaign"].pk}, {HR}),
     "campaigns:campaign_close": ("post", lambda w: {"pk": w["campaign"].pk}, {HR}),
+    "campaigns:campaign_publish": ("post", lambda w: {"pk": w["campaign"].pk}, {HR}),
     "campaigns:campaign_not_shared_csv": ("get", lambda w: {"pk": w["campaign"].pk}, MANAGERS_HR),
     "campaigns:my_shares": ("get", None, LOGGED_IN),
     "campaigns:share_create": ("get", None, LOGGED_IN),
     "campaigns:bookmarklet": ("get", None, LOGGED_IN),
+    "campaigns:manifest": ("get", None, EVERYONE),
+    "notifications:preferences": ("get", None, LOGGED_IN),
+    # The signed token is the access: anyone holding alice's link (no login needed).
+    "notifications:unsubscribe": ("get", lambda w: {"token": _unsubscribe_token(w)}, EVERYONE),
     "scoring:my_kpi": ("get", None, LOGGED_IN),
     "scoring:kpi_report": ("get", None, MANAGERS_HR),
     "scoring:kpi_statement": ("get", lambda w: {"staff_id": "alice"}, {STAFF, MANAGER, HR}),
@@ -103,7 +108,87 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "api:my-account-list": ("get", None, LOGGED_IN),
     "api:my-account-detail": ("get", lambda w: {"pk": _account(w).pk}, {STAFF}),
     "api:my-account-prove": ("post", lambda w: {"pk": _account(w).pk}, {STAFF}),
+    "api:unit-list": ("get", None, LOGGED_IN),
+    # presence (presence-core): required platforms, must-follow accounts, I follow, spot checks
+    "presence:required_platforms": ("get", None, {HR}),
+    "presence:must_follow": ("get", None, {HR}),
+    "presence:must_follow_edit": ("get", lambda w: {"pk": _official(w).pk}, {HR}),
+    "presence:follow": ("get", lambda w: {"pk": _official(w).pk}, LOGGED_IN),
+    "presence:follow_screenshot": ("get", lambda w: {"pk": _follow(w).pk}, {STAFF, HR}),
+    "presence:spot_checks": ("get", None, {HR}),
+    "presence:spot_check_draw": ("post", None, {HR}),
+    "presence:spot_check_mark": ("post", lambda w: {"pk": _spot_check(w).pk}, {HR}),
+    "presence:proof_decide": ("post", lambda w: {"pk": _account(w).pk}, {HR}),
+    "api:required-platforms": ("get", None, LOGGED_IN),
+    "api:official-account-list": ("get", None, LOGGED_IN),
+    "api:official-account-follow": ("post", lambda w: {"pk": _official(w).pk}, LOGGED_IN),
+    # presence: follower growth and the compliance report
+    "growth:official": ("get", None, MANAGERS_HR),
+    "growth:snapshot_create": ("post", None, {HR}),
+    "growth:account_snapshots": ("get", lambda w: {"pk": _official(w).pk}, MANAGERS_HR),
+    "growth:drive_create": ("post", None, {HR}),
+    "growth:drive_detail": ("get", lambda w: {"pk": _drive(w).pk}, MANAGERS_HR),
+    "compliance:report": ("get", None, MANAGERS_HR),
+    "compliance:missing": ("get", None, MANAGERS_HR),
+    "api:official-account-followers": ("get", lambda w: {"pk": _official(w).pk}, MANAGERS_HR),
+    "api:follow-drive-list": ("get", None, MANAGERS_HR),
+    "api:presence-report": ("get", None, MANAGERS_HR),
+    "api:presence-missing": ("get", None, MANAGERS_HR),
 }
+
+
+def _official(world):
+    """The governor's X account, which everyone must follow."""
+    from campaigns.models import OfficialAccount
+    from presence.models import FollowRequirement
+
+    account, _ = OfficialAccount.objects.get_or_create(
+        platform="x",
+        handle="governor",
+        defaults={"name": "Governor", "profile_url": "https://x.com/governor"},
+    )
+    FollowRequirement.objects.get_or_create(official_account=account)
+    return account
+
+
+def _follow(world):
+    """alice's confirmation that she follows the governor, with a screenshot."""
+    from presence.models import FollowConfirmation
+
+    confirmation, _ = FollowConfirmation.objects.get_or_create(
+        user=world["people"][STAFF], official_account=_official(world)
+    )
+    if not confirmation.screenshot:
+        confirmation.screenshot.save("follow.png", ContentFile(PNG), save=True)
+    return confirmation
+
+
+def _spot_check(world):
+    from presence.models import SpotCheck
+
+    confirmation = _follow(world)
+    check, _ = SpotCheck.objects.get_or_create(
+        kind="follow",
+        month=timezone.localdate().replace(day=1),
+        confirmation=confirmation,
+        defaults={"user": confirmation.user, "official_account": confirmation.official_account},
+    )
+    return check
+
+
+def _unsubscribe_token(world) -> str:
+    from notifications.mail import unsubscribe_token
+
+    return unsubscribe_token(world["people"][STAFF].pk, "weekly_digest")
+
+
+def _drive(world):
+    from presence.models import FollowDrive
+
+    drive, _ = FollowDrive.objects.get_or_create(
+        official_account=_official(world), starts_on=timezone.localdate()
+    )
+    return drive
 
 
 def _account(world, *, shot: bool = False):

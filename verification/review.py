@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import OrgUnit, User
@@ -76,11 +77,11 @@ DECISION_STATUS = {
 def check_decision(*, decision: str, reason: str) -> str:
     """The cleaned reason, or ReviewRefused for a bad decision or a reject without reason."""
     if decision not in DECISION_STATUS:
-        raise ReviewRefused("decision", "The decision must be approve or reject.")
+        raise ReviewRefused("decision", _("The decision must be approve or reject."))
     reason = (reason or "").strip()
     if decision == ReviewDecision.Decision.REJECT and not reason:
         raise ReviewRefused(
-            "reason", "Give a reason for rejecting: the member of staff will see it."
+            "reason", _("Give a reason for rejecting: the member of staff will see it.")
         )
     return reason
 
@@ -89,12 +90,14 @@ def check_decision(*, decision: str, reason: str) -> str:
 def decide(*, share: Share, reviewer: User, decision: str, reason: str = "") -> Share:
     """Approve (→ verified) or reject (→ rejected) a share in review, audited."""
     if not reviewer.is_hr_admin:
-        raise ReviewRefused("reviewer", "Only HR admins may review shares.")
+        raise ReviewRefused("reviewer", _("Only HR admins may review shares."))
     reason = check_decision(decision=decision, reason=reason)
     locked = Share.objects.select_for_update().get(pk=share.pk)
     if locked.status not in REVIEWABLE:
         raise ReviewRefused(
-            "share", f"This share is {locked.get_status_display().lower()}, not in review."
+            "share",
+            _("This share is %(status)s, not in review.")
+            % {"status": locked.get_status_display().lower()},
         )
     old_status = locked.status
     new_status = DECISION_STATUS[decision]
@@ -135,14 +138,14 @@ def bulk_decide(
 ) -> BulkResult:
     """The same decision for many shares; those no longer in review are skipped, not failed."""
     if not reviewer.is_hr_admin:
-        raise ReviewRefused("reviewer", "Only HR admins may review shares.")
+        raise ReviewRefused("reviewer", _("Only HR admins may review shares."))
     reason = check_decision(decision=decision, reason=reason)
     result = BulkResult()
     shares = {s.pk: s for s in Share.objects.filter(pk__in=share_ids)}
     for share_id in dict.fromkeys(share_ids):
         share = shares.get(share_id)
         if share is None:
-            result.skipped.append((share_id, "no such share"))
+            result.skipped.append((share_id, _("no such share")))
             continue
         try:
             with transaction.atomic():

@@ -190,7 +190,7 @@ def test_a_manager_publishes_through_the_page(org):
             "ends_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
             "post_urls": "https://www.facebook.com/govmy/posts/5005",
             "units": [make_unit("HQ/Finance").pk],
-            "status": "active",
+            "publish": "1",
         },
     )
 

@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.models import AuditEntry
 from campaigns.models import Campaign, CampaignStatus, Share, ShareStatus
 from tests.factories import UserFactory, make_campaign, make_share, make_unit
 
@@ -145,7 +146,7 @@ def form_data(**overrides) -> dict:
         "starts_on": today.isoformat(),
         "ends_on": (today + datetime.timedelta(days=14)).isoformat(),
         "post_urls": f"{FACEBOOK_POST}?__cft__[0]=abc\r\n\r\n{X_POST}?s=20\r\n",
-        "status": CampaignStatus.ACTIVE,
+        "publish": "1",
     }
     data.update(overrides)
     return data
@@ -225,6 +226,65 @@ def test_hr_closes_a_campaign(org, comms_week):
     comms_week.refresh_from_db()
     assert comms_week.status == CampaignStatus.CLOSED
     assert "is closed" in response.content.decode()
+
+
+# --- draft and publish -------------------------------------------------------------------
+
+
+def test_the_new_campaign_form_starts_today_for_two_weeks_and_offers_draft_or_publish(org):
+    response = client_for(org["hana"]).get("/campaigns/new/")
+    form = response.context["form"]
+    html = response.content.decode()
+    today = timezone.localdate()
+    assert "status" not in form.fields
+    assert f'name="starts_on" value="{today.isoformat()}"' in html
+    assert f'name="ends_on" value="{(today + datetime.timedelta(days=14)).isoformat()}"' in html
+    assert 'name="publish" value="1"' in html and "Save as draft" in html
+    assert "data-unit-picker" in html and "js/unit-picker.js" in html
+
+
+def test_a_new_campaign_is_a_draft_unless_published_and_staff_do_not_see_it(org):
+    hr = client_for(org["hana"])
+    data = form_data()
+    del data["publish"]
+    response = hr.post("/campaigns/new/", data, follow=True)
+    campaign = Campaign.objects.get()
+    assert campaign.status == CampaignStatus.DRAFT
+    html = response.content.decode()
+    assert "saved as a draft" in html and 'id="draft-notice"' in html
+    assert "Budget day" not in client_for(org["alice"]).get("/campaigns/").content.decode()
+
+    response = hr.post(f"/campaigns/{campaign.pk}/publish/", follow=True)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.ACTIVE
+    assert "is published" in response.content.decode()
+    assert 'id="draft-notice"' not in response.content.decode()
+    assert "Budget day" in client_for(org["alice"]).get("/campaigns/").content.decode()
+    entry = AuditEntry.objects.get(action="campaign.published")
+    assert (entry.actor_id, entry.before, entry.after) == (
+        org["hana"].pk,
+        {"status": "draft"},
+        {"status": "active"},
+    )
+
+
+def test_publishing_what_is_not_a_draft_changes_nothing(org, comms_week):
+    response = client_for(org["hana"]).post(f"/campaigns/{comms_week.pk}/publish/", follow=True)
+    comms_week.refresh_from_db()
+    assert comms_week.status == CampaignStatus.ACTIVE
+    assert "nothing to publish" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="campaign.published").exists()
+
+
+def test_publish_is_a_post_and_only_for_who_may_manage_it(org, comms_week):
+    comms_week.status = CampaignStatus.DRAFT
+    comms_week.save()
+    assert client_for(org["hana"]).get(f"/campaigns/{comms_week.pk}/publish/").status_code == 405
+    for person in ("alice", "bob"):
+        response = client_for(org[person]).post(f"/campaigns/{comms_week.pk}/publish/")
+        assert response.status_code in (403, 404)
+    comms_week.refresh_from_db()
+    assert comms_week.status == CampaignStatus.DRAFT
 
 
 # --- progress ----------------------------------------------------------------------------
