@@ -46,6 +46,8 @@ class RequiredPlatformsView(APIView):
     (``platforms: null`` removes the unit's own entry); all or nothing."""
 
     permission_classes = [IsHrAdminOrReadOnly]
+    # A JSON list, nothing else (a form cannot carry it): the schema says so too.
+    parser_classes = [JSONParser]
 
     @extend_schema(responses=RequiredPlatformsSerializer(many=True))
     def get(self, request):

@@ -15,8 +15,9 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -138,7 +139,7 @@ class FollowDriveList(APIView):
 
     permission_classes = [ManagerOrHrReadsHrWrites]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: build_array_type(build_basic_type(OpenApiTypes.OBJECT))})
     def get(self, request):
         return Response([drive_json(growth.drive_progress(d)) for d in growth.drives_with_units()])
 
@@ -206,7 +207,13 @@ class PresenceReport(APIView):
 
     permission_classes = [IsManagerOrHr]
 
-    @extend_schema(parameters=[UNIT_PARAM, PLATFORM_PARAM], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[UNIT_PARAM, PLATFORM_PARAM],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            404: OpenApiResponse(description="No such unit, or outside what you may see."),
+        },
+    )
     def get(self, request):
         try:
             built = report.build(
