@@ -19,7 +19,7 @@ from accounts import services as account_services
 from accounts.models import OrgUnit, Platform, ProofStatus, SocialAccount, User
 from campaigns.models import OfficialAccount
 from sharekpi import platforms as platform_rules
-from sharekpi.screenshots import ScreenshotRefused, check_screenshot
+from sharekpi.screenshots import ScreenshotRefused, clean_screenshot
 
 from . import selectors
 from .models import (
@@ -237,7 +237,7 @@ def set_follow(
             field="official_account",
             forbidden=True,
         )
-    extension = None
+    clean = None
     if screenshot is not None:
         if not following:
             raise PresenceRefused(
@@ -245,7 +245,8 @@ def set_follow(
                 field="screenshot",
             )
         try:
-            extension, _type = check_screenshot(screenshot)
+            # Decoded and encoded again: only the pixels are stored (sharekpi.screenshots).
+            clean = clean_screenshot(screenshot)
         except ScreenshotRefused as exc:
             raise PresenceRefused(exc.message, field="screenshot") from exc
     confirmation = (
@@ -268,10 +269,10 @@ def set_follow(
         confirmation.following = True
         confirmation.confirmed_at = now
         confirmation.withdrawn_at = None
-        if extension:
+        if clean is not None:
             confirmation.screenshot.save(
-                f"follow-{user.pk}-{official_account.pk}-{uuid.uuid4().hex}.{extension}",
-                screenshot,
+                f"follow-{user.pk}-{official_account.pk}-{uuid.uuid4().hex}.{clean.extension}",
+                clean.content,
                 save=False,
             )
         else:

@@ -6,12 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaigns.models import OfficialAccount
 from presence.models import FollowRequirement
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
-    b"\x00\x00\x00IEND\xaeB`\x82"
-)
+from tests.images import PNG  # a real image: screenshots are decoded
 
 
 def png(name: str = "follow.png") -> SimpleUploadedFile:
