@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import hr_admin_required, manager_or_hr_required
@@ -24,12 +25,12 @@ from sharekpi.errors import bad_request
 from . import charts, selectors, stats
 
 SORT_COLUMNS = (
-    ("name", "Unit"),
-    ("people", "People"),
-    ("participants", "Participating"),
-    ("rate", "Rate"),
-    ("shares", "Verified shares"),
-    ("points", "Avg points"),
+    ("name", _("Unit")),
+    ("people", _("People")),
+    ("participants", _("Participating")),
+    ("rate", _("Rate")),
+    ("shares", _("Verified shares")),
+    ("points", _("Avg points")),
 )
 
 
@@ -88,7 +89,7 @@ def dashboard_page(request):
         if filters.campaign is not None and key == "points":
             continue
         if filters.campaign is not None and key == "people":
-            label = "Audience"
+            label = _("Audience")
         active = key == current
         next_sort = f"-{key}" if active and not descending else key
         sort_links.append(
@@ -99,6 +100,8 @@ def dashboard_page(request):
                 "aria_sort": ("descending" if descending else "ascending") if active else None,
             }
         )
+    # The unit table's cells are labelled by their column on a phone (cards).
+    unit_labels = {col["key"]: col["label"] for col in sort_links}
     for row in board.units:
         row.url = link(unit=row.unit_id, sort=filters.sort) if row.unit_id else None
         row.meter = charts.meter(row.rate, label=f"{row.rate:.0f}% participating")
@@ -144,6 +147,7 @@ def dashboard_page(request):
         "totals": board.totals,
         "years": selectors.year_choices(filters.year),
         "sort_links": sort_links,
+        "unit_labels": unit_labels,
         "missing": missing,
         "review_url": _review_url(request.user),
         "weekly_chart": charts.weekly_shares(
