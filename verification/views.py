@@ -192,9 +192,9 @@ def review_bulk(request):
         return _back_to_queue(request)
     count = len(result.decided)
     if form.cleaned_data["decision"] == "approve":
-        done = ngettext("%(count)s shares approved.", "%(count)s shares approved.", count)
+        done = ngettext("%(count)s share approved.", "%(count)s shares approved.", count)
     else:
-        done = ngettext("%(count)s shares rejected.", "%(count)s shares rejected.", count)
+        done = ngettext("%(count)s share rejected.", "%(count)s shares rejected.", count)
     messages.success(request, done % {"count": count})
     if result.skipped:
         messages.warning(
