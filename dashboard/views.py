@@ -91,7 +91,7 @@ def dashboard_page(request):
         if filters.campaign is not None and key == "points":
             continue
         if filters.campaign is not None and key == "people":
-            label = "Audience"
+            label = _("Audience")
         active = key == current
         next_sort = f"-{key}" if active and not descending else key
         sort_links.append(
@@ -102,6 +102,8 @@ def dashboard_page(request):
                 "aria_sort": ("descending" if descending else "ascending") if active else None,
             }
         )
+    # The unit table's cells are labelled by their column on a phone (cards).
+    unit_labels = {col["key"]: col["label"] for col in sort_links}
     for row in board.units:
         row.url = link(unit=row.unit_id, sort=filters.sort) if row.unit_id else None
         row.meter = charts.meter(
@@ -158,6 +160,7 @@ def dashboard_page(request):
         "totals": board.totals,
         "years": selectors.year_choices(filters.year),
         "sort_links": sort_links,
+        "unit_labels": unit_labels,
         "missing": missing,
         "review_url": _review_url(request.user),
         "weekly_chart": charts.weekly_shares(

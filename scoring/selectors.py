@@ -205,7 +205,7 @@ def report_unit(viewer: User, unit_ref: str | int | None) -> OrgUnit | None:
         unit = visible.filter(lookup).first()
         if unit is None:
             raise OutOfScope(
-                _("Unit %(unit)r does not exist or is outside what you may see.") % {"unit": ref}
+                _("Unit “%(unit)s” does not exist or is outside what you may see.") % {"unit": ref}
             )
         return unit
     if viewer.is_hr_admin:

@@ -55,7 +55,7 @@ class YearClosed(ScoringError):
             ) % {"year": label}
         else:
             message = _(
-                "KPI year %(year)s is closed by %(who)s on %(when)s: its scores are frozen. "
+                "KPI year %(year)s was closed by %(who)s on %(when)s: its scores are frozen. "
                 "A superuser must re-open the year before anything can change them."
             ) % {
                 "year": label,
@@ -79,7 +79,7 @@ class NotAllowed(ScoringError):
 def check_year(year: int) -> int:
     if not isinstance(year, int) or not 2000 <= year <= 2999:
         raise ScoringError(
-            _("%(year)r is not a KPI year this system keeps (2000 to 2999).") % {"year": year}
+            _("“%(year)s” is not a KPI year this system keeps (2000 to 2999).") % {"year": year}
         )
     return year
 

@@ -25,6 +25,14 @@ from .models import ReviewDecision, VerificationAttempt
 
 REVIEWABLE = (ShareStatus.NEEDS_REVIEW, ShareStatus.PENDING)
 
+# The queue's orders (``?sort=`` on the page): the share waiting longest first, or the
+# latest first.
+QUEUE_ORDERS = {
+    "oldest": ("submitted_at", "pk"),
+    "newest": ("-submitted_at", "-pk"),
+}
+DEFAULT_QUEUE_ORDER = "oldest"
+
 
 def shares_in_review(
     *,
@@ -32,8 +40,11 @@ def shares_in_review(
     campaign_id: int | None = None,
     unit: OrgUnit | None = None,
     platform: str = "",
+    order: str = DEFAULT_QUEUE_ORDER,
 ) -> QuerySet[Share]:
-    """needs_review shares, oldest first, with their attempts; filters are optional."""
+    """needs_review shares, oldest first (or ``order="newest"``), with their attempts
+    and their campaign's official posts (the page shows the one of the share's
+    platform beside it); filters are optional."""
     shares = Share.objects.filter(status=ShareStatus.NEEDS_REVIEW)
     if text:
         shares = shares.filter(
@@ -50,9 +61,18 @@ def shares_in_review(
     return (
         shares.select_related("staff", "staff__unit", "campaign")
         .prefetch_related(
-            Prefetch("attempts", queryset=VerificationAttempt.objects.order_by("started_at"))
+            Prefetch("attempts", queryset=VerificationAttempt.objects.order_by("started_at")),
+            "campaign__posts",
         )
-        .order_by("submitted_at", "pk")
+        .order_by(*QUEUE_ORDERS[order])
+    )
+
+
+def official_post_of(share: Share):
+    """The official post of the share's campaign on the share's platform, or None;
+    reads the posts ``shares_in_review`` prefetched (no query)."""
+    return next(
+        (post for post in share.campaign.posts.all() if post.platform == share.platform), None
     )
 
 

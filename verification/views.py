@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import OrgUnit, Platform
 from accounts.permissions import hr_admin_required
 from campaigns.models import Campaign, Share, ShareStatus
+from sharekpi.errors import bad_request
 
 from . import appeals, policies, review, screenshots, selectors
 from .models import Appeal, AppealStatus, ReviewDecision, VerificationPolicy
@@ -47,6 +48,14 @@ class ReviewFilterForm(forms.Form):
     platform = forms.ChoiceField(
         label=gettext_lazy("Platform"),
         choices=[("", gettext_lazy("Any platform")), *Platform.choices],
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Order"),
+        choices=[
+            ("oldest", gettext_lazy("Oldest first")),
+            ("newest", gettext_lazy("Newest first")),
+        ],
         required=False,
     )
 
@@ -93,6 +102,13 @@ def _back_to_queue(request):
 @require_GET
 @hr_admin_required
 def review_queue(request):
+    order = request.GET.get("sort") or review.DEFAULT_QUEUE_ORDER
+    if order not in review.QUEUE_ORDERS:
+        return bad_request(
+            request,
+            _("Unknown order “%(sort)s”: sort may be “oldest” or “newest”.")
+            % {"sort": request.GET["sort"]},
+        )
     form = ReviewFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     shares = review.shares_in_review(
@@ -100,9 +116,17 @@ def review_queue(request):
         campaign_id=filters["campaign"].pk if filters.get("campaign") else None,
         unit=filters.get("unit"),
         platform=filters.get("platform") or "",
+        order=order,
     )
     page = Paginator(shares, SHARES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for share in page.object_list:
+        share.official_post = review.official_post_of(share)
     kept = {k: v for k, v in request.GET.items() if k != "page" and v}
+    other_order = "newest" if order == "oldest" else "oldest"
+    other_order_query = {k: v for k, v in kept.items() if k != "sort"}
+    if other_order != review.DEFAULT_QUEUE_ORDER:
+        other_order_query["sort"] = other_order
     return render(
         request,
         "verification/review_queue.html",
@@ -112,6 +136,9 @@ def review_queue(request):
             "extra_query": (urlencode(kept) + "&") if kept else "",
             "here": request.get_full_path(),
             "decisions": ReviewDecision.Decision.choices,
+            "order": order,
+            "other_order_url": reverse("review:review_queue")
+            + ("?" + urlencode(other_order_query) if other_order_query else ""),
         },
     )
 
@@ -165,9 +192,9 @@ def review_bulk(request):
         return _back_to_queue(request)
     count = len(result.decided)
     if form.cleaned_data["decision"] == "approve":
-        done = ngettext("%(count)s shares approved.", "%(count)s shares approved.", count)
+        done = ngettext("%(count)s share approved.", "%(count)s shares approved.", count)
     else:
-        done = ngettext("%(count)s shares rejected.", "%(count)s shares rejected.", count)
+        done = ngettext("%(count)s share rejected.", "%(count)s shares rejected.", count)
     messages.success(request, done % {"count": count})
     if result.skipped:
         messages.warning(

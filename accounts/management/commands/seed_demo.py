@@ -134,6 +134,10 @@ def demo_people() -> list[DemoPerson]:
 
     def person(staff_id, unit, manager, role) -> DemoPerson:
         if staff_id in fixed:
+            if staff_id in DEMO_LANGUAGES:
+                # They were drawn at random before they became demo logins: draw as
+                # then, so everyone after them keeps the name an existing demo has.
+                _random_name(rng)
             full, email_local = fixed[staff_id]
             handle = email_local.split(".")[0]
         else:
