@@ -1,0 +1,86 @@
+"""cProfile of share submissions in-process (the Django test client, the whole stack
+but gunicorn): what one ``POST /api/v1/shares/`` costs in CPU, and where it goes,
+beside the floor endpoint. ``make bench`` writes the summary into the bench log
+(var/bench/<size>/submission-profile.txt); by hand, against a bench database:
+
+    python -m bench.profile_submission --requests 200 [--out FILE]
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.test import Client
+
+
+@dataclass
+class Profiled:
+    requests: int
+    cpu_ms: float  # process CPU per request, profiler off
+    floor_cpu_ms: float
+    summary: str  # pstats of process CPU time, profiler on (so slower than cpu_ms)
+
+
+def _cpu_per_request(sends: list[Callable[[], None]]) -> float:
+    began = time.process_time()
+    for send in sends:
+        send()
+    return (time.process_time() - began) * 1000 / len(sends)
+
+
+def profile(api: list[Callable[[], None]], floor: list[Callable[[], None]], top: int = 45):
+    """``api``, ``floor``: one callable per request (each sends one and checks it).
+    Half of ``api`` is timed without the profiler, the other half profiled."""
+    half = len(api) // 2
+    timed, profiled = api[:half], api[half:]
+    floor_ms = _cpu_per_request(floor)
+    cpu_ms = _cpu_per_request(timed)
+    profiler = cProfile.Profile(time.process_time)  # CPU, not waits for PostgreSQL
+    profiler.enable()
+    for send in profiled:
+        send()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    out.write("\n--- by own time ---\n")
+    stats.sort_stats("tottime").print_stats(25)
+    return Profiled(len(profiled), cpu_ms, floor_ms, out.getvalue())
+
+
+def sender(client: Client, path: str, body: bytes, expect: int = 201) -> Callable[[], None]:
+    def send() -> None:
+        answer = client.post(path, body, content_type="application/json")
+        if answer.status_code != expect:
+            raise RuntimeError(f"{path} answered {answer.status_code}: {answer.content[:300]!r}")
+
+    return send
+
+
+def main() -> None:  # pragma: no cover - a tool
+    import argparse
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    from bench import run_bench  # sets Django up
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    bench = run_bench.Bench(run_bench.SIZES["small"], None)
+    result = run_bench.profile_submissions(bench, args.requests)
+    text = run_bench.profile_text(result)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
