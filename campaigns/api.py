@@ -42,6 +42,7 @@ from .serializers import (
 NOT_FOUND = OpenApiResponse(description="No such id, or outside what you may see.")
 
 _SOURCES = frozenset(ShareSource.values) - {ShareSource.FORM}
+_DEFAULT_SOURCE = str(ShareSource.API.value)
 _URL_MAX = ShareCreateSerializer().fields["url"].max_length
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")  # what DRF's CharField refuses
 _TIMESTAMP = serializers.DateTimeField()
@@ -56,7 +57,7 @@ def plain_share_input(data) -> tuple[int, str, str] | None:
     if not isinstance(data, dict):
         return None
     campaign, url = data.get("campaign"), data.get("url")
-    source = data.get("source", ShareSource.API)
+    source = data.get("source", _DEFAULT_SOURCE)
     if type(campaign) is not int or type(url) is not str or type(source) is not str:
         return None
     url = url.strip()
