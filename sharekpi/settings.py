@@ -138,6 +138,12 @@ CACHES = {
     )
 }
 SHAREKPI_API_TOKEN_DAYS = int(os.environ.get("SHAREKPI_API_TOKEN_DAYS", "30"))
+# Seconds an API token's user stays in the cache (accounts.authentication); 0 = off.
+# On by default only with a cache the web processes share (CACHE_URL): a per-process
+# cache could not be told in every process that a token was revoked.
+SHAREKPI_API_TOKEN_CACHE_SECONDS = int(
+    os.environ.get("SHAREKPI_API_TOKEN_CACHE_SECONDS", "30" if CACHE_URL else "0")
+)
 SHAREKPI_PASSWORD_RESET_PER_HOUR = int(os.environ.get("SHAREKPI_PASSWORD_RESET_PER_HOUR", "3"))
 
 AUTHENTICATION_BACKENDS = [
