@@ -63,8 +63,9 @@ def forget_users(user_ids) -> None:
     from rest_framework.authtoken.models import Token
 
     ids = list(user_ids)
-    if ids:
-        forget_tokens(Token.objects.filter(user_id__in=ids).values_list("key", flat=True))
+    for start in range(0, len(ids), 1000):  # a bulk write may name 100,000 people
+        chunk = ids[start : start + 1000]
+        forget_tokens(Token.objects.filter(user_id__in=chunk).values_list("key", flat=True))
 
 
 def _cached(token_key: str):
