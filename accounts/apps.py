@@ -34,7 +34,7 @@ class AccountsConfig(AppConfig):
         )
 
         # The API token cache (accounts.authentication) forgets what changed.
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_save, pre_delete
         from rest_framework.authtoken.models import Token
 
         from . import authentication
@@ -43,4 +43,6 @@ class AccountsConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(authentication.token_changed, sender=Token, dispatch_uid="accounts.tc")
             signal.connect(authentication.user_changed, sender=User, dispatch_uid="accounts.uc")
+        # A unit's people before it goes (its deletion empties their unit without a signal).
+        for signal in (post_save, pre_delete):
             signal.connect(authentication.unit_changed, sender=OrgUnit, dispatch_uid="accounts.oc")
