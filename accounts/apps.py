@@ -32,3 +32,17 @@ class AccountsConfig(AppConfig):
         pre_save.connect(
             drop_tokens_on_password_or_deactivation, sender=User, dispatch_uid="accounts.tokens"
         )
+
+        # The API token cache (accounts.authentication) forgets what changed.
+        from django.db.models.signals import post_delete, post_save, pre_delete
+        from rest_framework.authtoken.models import Token
+
+        from . import authentication
+        from .models import OrgUnit
+
+        for signal in (post_save, post_delete):
+            signal.connect(authentication.token_changed, sender=Token, dispatch_uid="accounts.tc")
+            signal.connect(authentication.user_changed, sender=User, dispatch_uid="accounts.uc")
+        # A unit's people before it goes (its deletion empties their unit without a signal).
+        for signal in (post_save, pre_delete):
+            signal.connect(authentication.unit_changed, sender=OrgUnit, dispatch_uid="accounts.oc")

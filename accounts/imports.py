@@ -50,7 +50,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 import audit
 from sharekpi import platforms
 
-from . import hooks
+from . import authentication, hooks
 from .models import (
     UNIT_SEPARATOR,
     AccountChange,
@@ -1022,6 +1022,8 @@ def _update_users(updates: list[tuple[int, dict[str, object]]]) -> None:
             User.objects.filter(pk__in=chunk).update(**{name: value})
     for name, users in personal.items():
         User.objects.bulk_update(users, [name], batch_size=BATCH_SIZE)
+    # No signal for these writes: the API token cache forgets the people by name.
+    authentication.forget_users(pk for pk, _values in updates)
 
 
 @transaction.atomic

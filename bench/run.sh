@@ -16,7 +16,7 @@ case "$size" in
   large) staff=100000 shares=5000000 ;;
   *) echo "usage: bench/run.sh small|large" >&2; exit 2 ;;
 esac
-py=.venv/bin/python
+py="${BENCH_PYTHON:-.venv/bin/python}"   # BENCH_PYTHON: a virtualenv elsewhere (a worktree)
 [ -x "$py" ] || { echo "no virtualenv: run 'make venv' first" >&2; exit 1; }
 
 need_apt=()
@@ -41,7 +41,7 @@ mkdir -p "$var_dir"
 exec 9>"$var_dir/lock"
 flock -n 9 || { echo "make bench SIZE=$size is already running" >&2; exit 1; }
 
-db="sharekpi_bench_$size"
+db="${BENCH_DB:-sharekpi_bench_$size}"   # BENCH_DB: another name, e.g. on a shared server
 pg=(-h 127.0.0.1 -p 5432 -U postgres)
 redis_db=13
 queue="sharekpi-bench-$size-$$"
@@ -75,6 +75,9 @@ createdb "${pg[@]}" "$db"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
 export CELERY_BROKER_URL="redis://127.0.0.1:6379/$redis_db"
+# A cache shared by the gunicorn workers, as in production (README): the API token
+# cache (accounts.authentication) is on only with one. Its keys expire by themselves.
+export CACHE_URL="redis://127.0.0.1:6379/$redis_db"
 export SHAREKPI_TASK_QUEUE="$queue"   # submissions queue here; no worker reads it
 export DJANGO_SETTINGS_MODULE=bench.settings
 export SECRET_KEY="bench-only-not-secret"
@@ -91,7 +94,11 @@ echo "== bench $size: $staff staff, $shares shares, database $db"
 gen_start=$(date +%s%N)
 "$py" manage.py generate_bench_data --staff "$staff" --shares "$shares" --seed 42 --presence
 gen_seconds=$(awk "BEGIN { print ($(date +%s%N) - $gen_start) / 1e9 }")
-"$py" -m bench.run_bench --size "$size" --generate-seconds "$gen_seconds" "${@:2}" &
+# BENCH_ONLY=submission,… runs only those parts (bench/run_bench.py --parts) and leaves
+# BENCHMARKS.md alone: a partial run must not replace the size's section.
+only=()
+[ -n "${BENCH_ONLY:-}" ] && only=(--parts "$BENCH_ONLY" --no-write)  # the log only
+"$py" -m bench.run_bench --size "$size" --generate-seconds "$gen_seconds" "${only[@]}" "${@:2}" &
 runner_pid=$!
 wait "$runner_pid"
 runner_pid=""

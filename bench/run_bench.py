@@ -55,7 +55,7 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from accounts.models import OrgUnit, Role, SocialAccount, User  # noqa: E402
 from bench import load, report_probe  # noqa: E402
-from bench.management.commands.generate_bench_data import post_url  # noqa: E402
+from bench.management.commands.generate_bench_data import post_id, post_url  # noqa: E402
 from campaigns import platforms  # noqa: E402
 from campaigns.models import Campaign, CampaignStatus, Share, ShareStatus  # noqa: E402
 
@@ -355,6 +355,25 @@ class Processes:
             self.stop(proc)
 
 
+def highest_post_number() -> int:
+    """The highest post number (generate_bench_data.post_url) of the shares logged so
+    far: each platform's post ids have a fixed width, so the greatest string is the
+    greatest number (one lookup each on the (platform, post_id) index)."""
+    highest = 0
+    for platform in ("facebook", "instagram", "tiktok", "x", "youtube", "linkedin", "threads"):
+        top = (
+            Share.objects.filter(platform=platform, post_id__gte=post_id(platform, 0))
+            .order_by("-post_id")
+            .values_list("post_id", flat=True)
+            .first()
+        )
+        if top and len(top) == len(post_id(platform, 0)):
+            base = int(post_id(platform, 0).lstrip("CYD"))
+            with contextlib.suppress(ValueError):
+                highest = max(highest, int(top.lstrip("CYD")) - base)
+    return highest
+
+
 class Bench:
     def __init__(self, size: Size, generate_seconds: float | None):
         self.size = size
@@ -371,7 +390,7 @@ class Bench:
         self.web_port: int | None = None
         self._web = None
         # Above every post number used before, even by an earlier run on this database.
-        self._post_number = FIRST_BENCH_POST + Share.objects.count()
+        self._post_number = max(FIRST_BENCH_POST, highest_post_number())
         self._pools: dict[str, list[tuple[int, int, str, str]]] | None = None
         self.durations: dict[str, float] = {}
         self.load_at_start = os.getloadavg()
@@ -937,6 +956,48 @@ def part_reports(bench: Bench) -> list[Outcome]:
     return outcomes
 
 
+def submission_request(bench: Bench, tokens: dict[int, str], combo, path: str) -> load.Request:
+    user_id, campaign_id, platform, handle = combo
+    url = post_url(platform, handle, bench.next_post())
+    return load.json_request(
+        "POST",
+        path,
+        {"campaign": campaign_id, "url": url, "source": "api"},
+        {"Authorization": f"Token {tokens[user_id]}"},
+    )
+
+
+def profile_submissions(bench: Bench, count: int):
+    """In-process CPU per submission and per floor request, and a cProfile of
+    ``count // 2`` submissions (bench.profile_submission)."""
+    from bench import profile_submission
+
+    combos = bench.take("submit", count)
+    tokens = bench.tokens({user_id for user_id, *_ in combos})
+
+    def senders(path: str) -> list:
+        sent = []
+        for combo in combos:
+            request = submission_request(bench, tokens, combo, path)
+            client = Client(HTTP_AUTHORIZATION=request.headers["Authorization"])
+            sent.append(profile_submission.sender(client, path, request.body))
+        return sent
+
+    # Every token through the authentication once, untimed: floor and submission then
+    # both find it in the token cache (when there is one), neither pays its first read.
+    for warm in senders("/bench/floor/"):
+        warm()
+    return profile_submission.profile(senders("/api/v1/shares/"), senders("/bench/floor/"))
+
+
+def profile_text(result) -> str:
+    return (
+        f"In-process (Django test client, no gunicorn), CPU per request: submission "
+        f"{result.cpu_ms:.2f} ms, floor {result.floor_cpu_ms:.2f} ms.\n"
+        f"cProfile of {result.requests} submissions:\n\n{result.summary}"
+    )
+
+
 def part_submission(bench: Bench) -> list[Outcome]:
     name = "Share submission"
     if not routed("/api/v1/shares/"):
@@ -948,17 +1009,16 @@ def part_submission(bench: Bench) -> list[Outcome]:
     tokens = bench.tokens({user_id for user_id, *_ in combos})
 
     def request(combo, path):
-        user_id, campaign_id, platform, handle = combo
-        url = post_url(platform, handle, bench.next_post())
-        return load.json_request(
-            "POST",
-            path,
-            {"campaign": campaign_id, "url": url, "source": "api"},
-            {"Authorization": f"Token {tokens[user_id]}"},
-        )
+        return submission_request(bench, tokens, combo, path)
+
+    def warm_request(combo):
+        return load.json_request("GET", "/bench/floor/", None, request(combo, "").headers)
 
     # Queries per request, measured once in-process with the test client.
     queries = {}
+    Client(HTTP_AUTHORIZATION=request(combos[-1], "").headers["Authorization"]).get(
+        "/bench/floor/"
+    )  # the token in the cache first, as in the timed runs
     for label, path in (("api", "/api/v1/shares/"), ("floor", "/bench/floor/")):
         probe = request(combos[-1], path)
         client = Client(HTTP_AUTHORIZATION=probe.headers["Authorization"])
@@ -968,6 +1028,8 @@ def part_submission(bench: Bench) -> list[Outcome]:
             raise RuntimeError(f"{path} answered {answer.status_code}: {answer.content[:300]!r}")
         queries[label] = len(captured)
     combos = combos[:-1]
+    profiled = profile_submissions(bench, 2 * per_run)
+    (bench.var_dir / "submission-profile.txt").write_text(profile_text(profiled))
 
     port = bench.web()
     load.run(
@@ -982,6 +1044,9 @@ def part_submission(bench: Bench) -> list[Outcome]:
     locks = LockWaits()
     for run in range(size.runs):
         batch = combos[run * per_run : (run + 1) * per_run]
+        # The batch's tokens through the authentication once, untimed, so that floor and
+        # submission alike find them in the token cache (accounts.authentication).
+        load.run(port, [warm_request(c) for c in batch], concurrency=size.clients)
         floor = load.run(
             port, [request(c, "/bench/floor/") for c in batch], concurrency=size.clients
         )
@@ -1005,8 +1070,12 @@ def part_submission(bench: Bench) -> list[Outcome]:
         f"{per_run:,} requests a run from {size.clients} keep-alive clients, gunicorn "
         f"2 workers {TIMES} 8 threads (gthread), token auth, each a new URL for a distinct "
         f"(person, campaign, platform) on a campaign open today; verification tasks go to a "
-        f"Redis queue no worker reads. {queries['api']} SQL queries per submission "
-        f"(floor: {queries['floor']}); while it ran, {locks.summary()}."
+        f"Redis queue no worker reads; each batch's tokens are read once, untimed, before "
+        f"the floor and the submissions, which then both find them in the token cache "
+        f"(shared Redis cache, as in production). {queries['api']} SQL queries per submission "
+        f"(floor: {queries['floor']}); in-process CPU per request {profiled.cpu_ms:.1f} ms "
+        f"(floor: {profiled.floor_cpu_ms:.1f} ms; cProfile in the bench log, "
+        f"submission-profile.txt); while it ran, {locks.summary()}."
     )
     return [
         Figure(

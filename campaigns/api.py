@@ -9,6 +9,8 @@ verification attempts) is verification's (verification.api).
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -18,13 +20,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from . import kpi_year, selectors, services
-from .models import Campaign, Share
+from .models import Campaign, Share, ShareSource
 from .serializers import (
     CampaignCreateSerializer,
     CampaignListFilterSerializer,
@@ -34,9 +36,49 @@ from .serializers import (
     ShareListFilterSerializer,
     ShareListItemSerializer,
     ShareSerializer,
+    VisibleCampaignField,
 )
 
 NOT_FOUND = OpenApiResponse(description="No such id, or outside what you may see.")
+
+_SOURCES = frozenset(ShareSource.values) - {ShareSource.FORM}
+_DEFAULT_SOURCE = str(ShareSource.API.value)
+_URL_MAX = ShareCreateSerializer().fields["url"].max_length
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")  # what DRF's CharField refuses
+_TIMESTAMP = serializers.DateTimeField()
+
+
+def plain_share_input(data) -> tuple[int, str, str] | None:
+    """``(campaign id, url, source)`` when the body of ``POST shares/`` is the plain JSON
+    shape that ShareCreateSerializer accepts as it is: an integer campaign, a URL string
+    within its length, a source allowed here or none. None for anything else, which
+    goes through the serializer for its exact answer. The campaign's visibility is
+    checked with the rest of the rules (``services.submit_share_by_id``)."""
+    if not isinstance(data, dict):
+        return None
+    campaign, url = data.get("campaign"), data.get("url")
+    source = data.get("source", _DEFAULT_SOURCE)
+    if type(campaign) is not int or type(url) is not str or type(source) is not str:
+        return None
+    url = url.strip()
+    if not url or len(url) > _URL_MAX or _BAD_TEXT.search(url) or source not in _SOURCES:
+        return None
+    return campaign, url, source
+
+
+def share_body(share: Share) -> dict:
+    """``ShareSerializer(share).data``, without building a ModelSerializer per request
+    (tests/campaigns/test_api_shares.py holds the two equal)."""
+    return {
+        "id": share.pk,
+        "url": share.url,
+        "normalized_url": share.normalized_url,
+        "platform": share.platform,
+        "status": share.status,
+        "campaign": share.campaign_id,
+        "submitted_at": _TIMESTAMP.to_representation(share.submitted_at),
+        "source": share.source,
+    }
 
 
 def validated_filters(serializer_class, request) -> dict:
@@ -235,20 +277,27 @@ class ShareViewSet(
         return ShareListItemSerializer
 
     def create(self, request, *args, **kwargs):
-        given = ShareCreateSerializer(data=request.data, context=self.get_serializer_context())
-        given.is_valid(raise_exception=True)
-        try:
-            share = services.submit_share(
-                staff=request.user,
-                campaign=given.validated_data["campaign"],
-                url=given.validated_data["url"],
-                source=given.validated_data["source"],
+        given = plain_share_input(request.data)
+        if given is None:  # anything but the plain JSON shape: the serializer says what is wrong
+            checked = ShareCreateSerializer(
+                data=request.data, context=self.get_serializer_context()
             )
+            checked.is_valid(raise_exception=True)
+            values = checked.validated_data
+            given = (values["campaign"].pk, values["url"], values["source"])
+        campaign_id, url, source = given
+        try:
+            share = services.submit_share_by_id(
+                staff=request.user, campaign_id=campaign_id, url=url, source=source
+            )
+        except services.CampaignNotVisible:
+            message = VisibleCampaignField().error_messages["does_not_exist"]
+            raise ValidationError({"campaign": [message.format(pk_value=campaign_id)]}) from None
         except services.ShareRefused as exc:
             raise ValidationError({exc.field: [exc.message]}) from exc
         except services.DuplicateShare as exc:
             return Response(self.duplicate_body(exc), status=status.HTTP_409_CONFLICT)
-        return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+        return Response(share_body(share), status=status.HTTP_201_CREATED)
 
     def duplicate_body(self, duplicate: services.DuplicateShare) -> dict:
         """Point at the existing share only when the requester may open it anyway

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -219,3 +222,145 @@ def not_shared(campaign: Campaign, people: QuerySet[User]) -> QuerySet[User]:
     return people.exclude(Exists(_shares_of_person(campaign))).order_by(
         F("unit__path").asc(nulls_last=True), "full_name", "staff_id"
     )
+
+
+# --- a share's submission: every check in one statement ------------------------------------
+
+
+class SubmissionFacts:
+    """What a new share of one campaign by one person must respect, read in one
+    statement (``submission_facts``): the campaign (None when there is no such id), whether
+    the person may see it, whether its audience includes them, the platforms of its
+    official posts, whether the share's URL is an official post (``official_match``), and
+    whether any share already holds the post or the person's live slot of the campaign on
+    that platform (then ``campaigns.services`` reads them as before, to answer)."""
+
+    __slots__ = ("campaign", "existing", "in_audience", "official", "post_platforms", "visible")
+
+    def __init__(self, campaign, visible, in_audience, post_platforms, official, existing):
+        self.campaign = campaign
+        self.visible = visible
+        self.in_audience = in_audience
+        self.post_platforms = post_platforms
+        self.official = official
+        self.existing = existing
+
+
+# Above this, no campaign id can match (bigint): answered without a query.
+MAX_ID = 2**63 - 1
+
+
+def _submission_sql(with_post_id: bool, with_author: bool) -> str:
+    campaign = Campaign._meta.db_table
+    post = CampaignPost._meta.db_table
+    units = Campaign.units.through._meta.db_table
+    unit = OrgUnit._meta.db_table
+    share = Share._meta.db_table
+    account = OfficialAccount._meta.db_table
+    official_post = "p.normalized_url = %s"
+    if with_post_id:
+        official_post = f"({official_post} OR (p.platform = %s AND p.post_id = %s))"
+    # Three EXISTS rather than one OR, so each uses its own index.
+    existing = (
+        f"EXISTS (SELECT 1 FROM {share} s WHERE s.normalized_url = %s)"
+        + (
+            f" OR EXISTS (SELECT 1 FROM {share} s WHERE s.platform = %s AND s.post_id = %s)"
+            if with_post_id
+            else ""
+        )
+        + f" OR EXISTS (SELECT 1 FROM {share} s WHERE s.staff_id = %s AND s.campaign_id = c.id"
+        f" AND s.platform = %s AND s.status <> '{ShareStatus.REPLACED}')"
+    )
+    arms = [
+        f"SELECT 'campaign' AS kind, c.status AS value, CAST(c.starts_on AS TEXT) AS v2,"
+        f" CAST(c.ends_on AS TEXT) AS v3, c.created_by_id AS n,"
+        f" CASE WHEN {existing} THEN 1 ELSE 0 END AS e FROM {campaign} c WHERE c.id = %s",
+        f"SELECT 'post', p.platform, NULL, NULL, NULL, NULL FROM {post} p WHERE p.campaign_id = %s",
+        f"SELECT 'unit', o.path, NULL, NULL, NULL, NULL FROM {units} cu"
+        f" INNER JOIN {unit} o ON o.id = cu.orgunit_id WHERE cu.campaign_id = %s",
+        f"SELECT '{OFFICIAL_POST}', p.normalized_url, NULL, NULL, NULL, NULL FROM {post} p"
+        f" WHERE {official_post}",
+    ]
+    if with_author:
+        arms += [
+            f"SELECT '{OFFICIAL_AUTHOR}', p.author_handle, NULL, NULL, NULL, NULL FROM {post} p"
+            f" WHERE p.platform = %s AND p.author_handle = %s",
+            f"SELECT '{OFFICIAL_AUTHOR}', a.handle, NULL, NULL, NULL, NULL FROM {account} a"
+            f" WHERE a.platform = %s AND LOWER(a.handle) = %s",
+        ]
+    return " UNION ALL ".join(arms)
+
+
+_SQL: dict[tuple[bool, bool], str] = {}
+
+
+def submission_facts(user: User, campaign_id: int, parsed) -> SubmissionFacts:
+    """Everything ``campaigns.services`` checks before logging ``user``'s share of the
+    campaign ``campaign_id`` at the ``parsed`` URL, in one statement: the same rules as
+    ``visible_campaigns``, ``share_rules`` and ``official_match``, and whether
+    ``services._check_existing`` would find anything."""
+    none = SubmissionFacts(None, False, False, set(), None, False)
+    if not 0 < campaign_id <= MAX_ID:
+        return none
+    with_post_id, with_author = bool(parsed.post_id), bool(parsed.author_handle)
+    key = (with_post_id, with_author)
+    sql = _SQL.get(key)
+    if sql is None:
+        sql = _SQL[key] = _submission_sql(with_post_id, with_author)
+    params: list = [parsed.normalized_url]
+    if with_post_id:
+        params += [parsed.platform, parsed.post_id]
+    params += [user.pk, parsed.platform, campaign_id, campaign_id, campaign_id]
+    params += [parsed.normalized_url]
+    if with_post_id:
+        params += [parsed.platform, parsed.post_id]
+    if with_author:
+        params += [parsed.platform, parsed.author_handle, parsed.platform, parsed.author_handle]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    campaign, existing = None, False
+    post_platforms: set[str] = set()
+    audience: set[str] = set()
+    official_rows = []
+    for kind, value, starts_on, ends_on, created_by_id, found in rows:
+        if kind == "campaign":
+            loaded = {
+                "id": campaign_id,
+                "status": value,
+                "starts_on": _date(starts_on),
+                "ends_on": _date(ends_on),
+                "created_by_id": created_by_id,
+            }
+            # The other fields are deferred: read from the database if anything asks.
+            campaign = Campaign.from_db(
+                connection.alias,
+                list(loaded),
+                [loaded[f.attname] for f in Campaign._meta.concrete_fields if f.attname in loaded],
+            )
+            existing = bool(found)
+        elif kind == "post":
+            post_platforms.add(value)
+        elif kind == "unit":
+            audience.add(value)
+        else:
+            official_rows.append((kind, value))
+    if campaign is None:
+        return none
+    mine = set(ancestor_paths(user.unit)) if user.unit_id is not None else set()
+    in_audience = not audience or bool(audience & mine)
+    if user.is_hr_admin:
+        visible = True
+    else:
+        visible = (in_audience and campaign.status != CampaignStatus.DRAFT) or (
+            user.role == Role.MANAGER and campaign.created_by_id == user.pk
+        )
+    return SubmissionFacts(
+        campaign, visible, in_audience, post_platforms, _first_official(official_rows), existing
+    )
+
+
+def _date(value):
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])

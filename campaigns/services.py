@@ -109,6 +109,11 @@ def announce_logged(share_id: int) -> None:
             log.warning("share %s logged; %r failed: %s", share_id, receiver, result)
 
 
+class CampaignNotVisible(Exception):
+    """``submit_share_by_id``: no campaign of that id that the person may see (the API
+    answers it like an unknown id in the ``campaign`` field)."""
+
+
 def submit_share(
     *, staff: User, campaign: Campaign, url: str, source: str = ShareSource.FORM
 ) -> Share:
@@ -119,8 +124,45 @@ def submit_share(
         parsed = platforms.parse(url)
     except platforms.InvalidShareUrl as exc:
         raise ShareRefused("url", str(exc)) from exc
+    facts = selectors.submission_facts(staff, campaign.pk, parsed)
+    return _submit(
+        staff=staff, campaign=campaign, url=url, parsed=parsed, source=source, facts=facts
+    )
+
+
+def submit_share_by_id(*, staff: User, campaign_id: int, url: str, source: str) -> Share:
+    """``submit_share`` for the API, given the campaign's id: the campaign must be one
+    ``staff`` may see (``selectors.visible_campaigns``), else CampaignNotVisible, checked
+    first as the API always did. The campaign, its rules and the duplicate check come
+    from one statement (``selectors.submission_facts``)."""
     try:
-        share = _save_share(staff=staff, campaign=campaign, url=url, parsed=parsed, source=source)
+        parsed = platforms.parse(url)
+    except platforms.InvalidShareUrl as exc:
+        visible = selectors.visible_campaigns(staff).filter(pk=campaign_id)
+        if not (0 < campaign_id <= selectors.MAX_ID and visible.exists()):
+            raise CampaignNotVisible(campaign_id) from None
+        raise ShareRefused("url", str(exc)) from exc
+    facts = selectors.submission_facts(staff, campaign_id, parsed)
+    if not facts.visible:
+        raise CampaignNotVisible(campaign_id)
+    return _submit(
+        staff=staff, campaign=facts.campaign, url=url, parsed=parsed, source=source, facts=facts
+    )
+
+
+def _submit(
+    *,
+    staff: User,
+    campaign: Campaign,
+    url: str,
+    parsed: platforms.ParsedUrl,
+    source: str,
+    facts: selectors.SubmissionFacts,
+) -> Share:
+    try:
+        share = _save_share(
+            staff=staff, campaign=campaign, url=url, parsed=parsed, source=source, facts=facts
+        )
     except IntegrityError:
         # A concurrent submission of the same post (or platform) won the race and this
         # transaction rolled back; report it like any duplicate.
@@ -132,13 +174,20 @@ def submit_share(
     return share
 
 
-@transaction.atomic
 def _save_share(
-    *, staff: User, campaign: Campaign, url: str, parsed: platforms.ParsedUrl, source: str
+    *,
+    staff: User,
+    campaign: Campaign,
+    url: str,
+    parsed: platforms.ParsedUrl,
+    source: str,
+    facts: selectors.SubmissionFacts,
 ) -> Share:
+    """The refusals, read from ``facts`` (before any transaction: each is one statement's
+    answer in READ COMMITTED, as it was inside one), then the writes in one transaction."""
     if not campaign.is_open_today():
         raise ShareRefused("campaign", _("This campaign is not open for shares today."))
-    in_audience, post_platforms, official = selectors.share_rules(campaign, staff, parsed)
+    in_audience, post_platforms, official = facts.in_audience, facts.post_platforms, facts.official
     if not in_audience:
         raise ShareRefused("campaign", _("This campaign is not meant for your unit."))
     if official is not None:
@@ -150,7 +199,31 @@ def _save_share(
             _("This campaign has no official post on %(platform)s; share it on %(platforms)s.")
             % {"platform": parsed.platform.title(), "platforms": names},
         )
-    to_replace = _check_existing(staff=staff, campaign=campaign, parsed=parsed)
+    with transaction.atomic():
+        return _write_share(
+            staff=staff,
+            campaign=campaign,
+            url=url,
+            parsed=parsed,
+            source=source,
+            anything_there=facts.existing,
+        )
+
+
+def _write_share(
+    *,
+    staff: User,
+    campaign: Campaign,
+    url: str,
+    parsed: platforms.ParsedUrl,
+    source: str,
+    anything_there: bool,
+) -> Share:
+    # Nothing held the post or the slot a statement ago: a share logged since then by a
+    # concurrent submission makes the INSERT fail (unique constraints), answered by _clash.
+    to_replace = (
+        _check_existing(staff=staff, campaign=campaign, parsed=parsed) if anything_there else None
+    )
     old_status = None
     if to_replace is not None:
         # Lock the share being replaced: of two submissions replacing it at once, the

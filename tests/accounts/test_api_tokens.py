@@ -71,3 +71,104 @@ def test_the_admin_never_shows_the_key(client, alice):
     token = Token.objects.get(key=key)
     detail = client.get(f"/admin/authtoken/tokenproxy/{token.pk}/change/")
     assert key not in detail.text
+
+
+# --- the token cache (accounts.authentication, issue 15) ---------------------------
+
+
+@pytest.fixture
+def token_cache(settings):
+    from django.core.cache import cache
+
+    settings.SHAREKPI_API_TOKEN_CACHE_SECONDS = 30
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def token_queries(client, key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(ME, HTTP_AUTHORIZATION=f"Token {key}")
+    return response, [q["sql"] for q in captured if "authtoken_token" in q["sql"]]
+
+
+def test_a_cached_token_needs_no_query(client, alice, token_cache):
+    key = get_token(client)
+    first, queried = token_queries(client, key)
+    assert first.status_code == 200 and queried
+    again, queried = token_queries(client, key)
+    assert again.status_code == 200
+    assert queried == []
+
+
+def test_the_cache_holds_neither_the_key_nor_the_password(client, alice, token_cache):
+    from django.core.cache import cache
+
+    from accounts.authentication import cache_key
+
+    key = get_token(client)
+    token_queries(client, key)
+    entry = cache.get(cache_key(key))
+    assert entry is not None
+    assert key not in repr(entry)
+    assert alice.password not in repr(entry)
+
+
+@pytest.mark.parametrize("how", ["revoked", "new_password", "deactivated", "admin_deleted"])
+def test_a_cached_token_ends_at_once(client, alice, token_cache, how):
+    key = get_token(client)
+    assert token_queries(client, key)[0].status_code == 200  # cached now
+    if how == "revoked":
+        assert client.delete(TOKEN, HTTP_AUTHORIZATION=f"Token {key}").status_code == 204
+    elif how == "new_password":
+        alice.set_password("another-horse")
+        alice.save()
+    elif how == "deactivated":
+        alice.is_active = False
+        alice.save()
+    else:
+        Token.objects.filter(key=key).delete()
+    assert client.get(ME, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+
+
+def test_a_change_to_the_person_is_seen_at_once(client, alice, token_cache):
+    from accounts.models import OrgUnit
+
+    key = get_token(client)
+    token_queries(client, key)
+    alice.role = Role.MANAGER
+    alice.save()
+    _, queried = token_queries(client, key)
+    assert queried  # read again
+    token_queries(client, key)
+    unit = OrgUnit.objects.create(name="HQ", path="HQ")
+    User.objects.filter(pk=alice.pk).update(unit=unit)
+    from accounts import authentication
+
+    authentication.forget_users([alice.pk])  # what bulk writers (the staff import) call
+    _, queried = token_queries(client, key)
+    assert queried
+    unit.name = "Headquarters"
+    unit.save()
+    _, queried = token_queries(client, key)
+    assert queried
+
+
+def test_the_staff_import_forgets_the_people_it_changes(client, alice, token_cache):
+    from accounts import imports
+
+    key = get_token(client)
+    token_queries(client, key)
+    imports._update_users([(alice.pk, {"is_active": False})])
+    assert client.get(ME, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+
+
+def test_no_cache_unless_asked(client, alice, settings):
+    settings.SHAREKPI_API_TOKEN_CACHE_SECONDS = 0
+    key = get_token(client)
+    token_queries(client, key)
+    _, queried = token_queries(client, key)
+    assert queried

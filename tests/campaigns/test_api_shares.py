@@ -547,3 +547,126 @@ def test_share_detail_queries_do_not_grow_with_attempts(org, logged, django_asse
         VerificationAttempt.objects.create(share=logged["alice"], outcome="retry", reason=str(n))
     with django_assert_max_num_queries(2):  # share, attempts
         client_for(org["alice"]).get(f"{URL}{logged['alice'].pk}/")
+
+
+# --- POST shares/: what one submission costs (issue 15) ----------------------------
+
+
+def _statements(captured) -> list[str]:
+    """The statements that do work: not the transaction's own (BEGIN, SAVEPOINT, …)."""
+    skip = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return [q["sql"] for q in captured if not q["sql"].upper().startswith(skip)]
+
+
+def test_a_submission_takes_a_fixed_handful_of_statements(org, campaign):
+    """Token lookup, one statement for the campaign, its rules and the duplicate check
+    (selectors.submission_facts), the INSERT, and the dashboard's notes (its shared lock
+    on PostgreSQL, the person's tally, the note). Any statement more is a regression of
+    issue 15's submission throughput: fold it into one of these instead."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=org["alice"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.post(URL, {"campaign": campaign.pk, "url": OFFICIAL_POSTS[0]}, format="json")  # warm
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(URL, {"campaign": campaign.pk, "url": ALICE_POST}, format="json")
+
+    assert response.status_code == 201, response.json()
+    statements = _statements(captured)
+    expected = 6 if connection.vendor == "postgresql" else 5
+    assert len(statements) == expected, "\n".join(statements)
+    assert sum("campaigns_campaign" in sql for sql in statements) == 1
+
+
+def test_a_refusal_or_duplicate_costs_no_more_than_before(org, campaign):
+    """The answers that are not a 201 read the existing share the old way: a handful of
+    statements, none per share."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit(org["alice"], campaign, ALICE_POST)
+    with CaptureQueriesContext(connection) as captured:
+        response = submit(org["alice"], campaign, ALICE_POST)
+    assert response.status_code == 409
+    assert len(_statements(captured)) <= 4, "\n".join(_statements(captured))
+
+
+def test_the_201_body_is_the_share_serializers(org, campaign):
+    from campaigns.api import share_body
+    from campaigns.serializers import ShareSerializer
+
+    submit(org["alice"], campaign, ALICE_POST + "?s=20")
+    share = Share.objects.get()
+    share.refresh_from_db()
+
+    assert share_body(share) == ShareSerializer(share).data
+    assert submit(org["charlie"], campaign, "https://x.com/charlie/status/1801").json() == (
+        ShareSerializer(Share.objects.get(staff=org["charlie"])).data
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"campaign": "CAMPAIGN", "url": ALICE_POST},  # the id as a string
+        {"campaign": "CAMPAIGN", "url": "  " + ALICE_POST + "  "},
+        {"campaign": "CAMPAIGN", "url": ALICE_POST, "source": "bookmarklet"},
+    ],
+)
+def test_other_body_shapes_go_through_the_serializer_to_the_same_answer(org, campaign, body):
+    body = {k: (str(campaign.pk) if v == "CAMPAIGN" else v) for k, v in body.items()}
+
+    response = client_for(org["alice"]).post(URL, body, format="json")
+
+    assert response.status_code == 201, response.json()
+    share = Share.objects.get()
+    assert share.url == ALICE_POST
+    assert response.json() == share_body_of(share)
+
+
+def share_body_of(share):
+    from campaigns.serializers import ShareSerializer
+
+    share.refresh_from_db()
+    return ShareSerializer(share).data
+
+
+@pytest.mark.parametrize(
+    ("campaign_value", "url", "source", "field"),
+    [
+        (True, ALICE_POST, None, "campaign"),
+        (10**30, ALICE_POST, None, "campaign"),
+        (-1, ALICE_POST, None, "campaign"),
+        (0, ALICE_POST, None, "campaign"),
+        ("VISIBLE", "", None, "url"),
+        ("VISIBLE", "x" * 4001, None, "url"),
+        ("VISIBLE", "https://x.com/a/status/1\x00", None, "url"),
+        ("VISIBLE", ALICE_POST, "form", "source"),
+        ("VISIBLE", ALICE_POST, "carrier-pigeon", "source"),
+        ("VISIBLE", 12345, None, "url"),
+        ("HIDDEN", "not a link", None, "campaign"),  # the campaign is checked first
+        ("VISIBLE", "not a link", None, "url"),
+    ],
+)
+def test_refusals_read_as_the_serializer_says(org, campaign, campaign_value, url, source, field):
+    """Whatever the body, the answer is the one ShareCreateSerializer (and the service
+    after it) gave before the plain-JSON path existed."""
+    hidden = make_campaign(units=("HQ/Finance",))
+    value = {"VISIBLE": campaign.pk, "HIDDEN": hidden.pk}.get(campaign_value, campaign_value)
+    body = {"campaign": value, "url": url}
+    if source is not None:
+        body["source"] = source
+
+    response = client_for(org["alice"]).post(URL, body, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {field}, response.json()
+    if campaign_value in (10**30, -1, 0, "HIDDEN"):
+        assert response.json()["campaign"] == [
+            f"There is no campaign {value} open to you: pick one from GET /api/v1/campaigns/."
+        ]
+    assert not Share.objects.exists()
