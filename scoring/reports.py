@@ -22,6 +22,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wcwidth import wcswidth
 
 from accounts import selectors as account_selectors
@@ -36,6 +37,8 @@ from .models import KpiScore, ScoringScheme, YearClose
 CSV_HEADER = ("staff_id", "full_name", "unit", "verified_shares", "points")
 XLSX_HEADER = ("Staff ID", "Full name", "Unit", "Verified shares", "Points")
 ROW_CHUNK = 2000
+XLSX_DATE_FORMAT = "d mmm yyyy"
+XLSX_DATETIME_FORMAT = "d mmm yyyy hh:mm"
 # Beyond these sizes the HTML page shows the first rows only and PDF is refused:
 # a whole large organisation belongs in the CSV / XLSX downloads. A PDF of more
 # than PDF_TABLE_MAX_ROWS people lists them as text lines instead of table cells
@@ -283,28 +286,52 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
 
     sheet.append(header(XLSX_HEADER))
     safe = csvexport.spreadsheet_safe  # Excel runs formulas in xlsx cells too
+    last_row = 1
     for staff_id, full_name, unit, shares, points in report.rows.iterator(chunk_size=ROW_CHUNK):
         sheet.append([safe(staff_id), safe(full_name), unit or "", int(shares), int(points)])
+        last_row += 1
+    # Filter buttons on the header: sort or pick people by unit, shares, points.
+    sheet.auto_filter.ref = f"A1:E{last_row}"
 
     summary = workbook.create_sheet("Summary")
     summary.column_dimensions["A"].width = 28
     summary.column_dimensions["B"].width = 40
+
+    def date_cell(value, number_format: str = XLSX_DATE_FORMAT):
+        """A real date (or date and time) cell, shown in the given format."""
+        cell = WriteOnlyCell(summary, value=value)
+        cell.number_format = number_format
+        return cell
+
     start, end = report.period
-    for label, value in (
-        ("Organisation", report.organisation),
-        ("Unit", report.unit_label + (" (and sub-units)" if report.unit else "")),
-        ("KPI year", report.year_label),
-        ("Period", f"{start:%d %b %Y} to {end:%d %b %Y}"),
-        ("Status", _status_text(report.close)),
-        ("Scoring scheme version", report.scheme.version),
-        ("Generated", timezone.localtime(report.generated_at).strftime("%d %b %Y %H:%M %Z")),
-        ("People", report.people),
-        ("With at least one verified share", report.participants),
-        ("Participation rate (%)", round(report.participation_rate, 1)),
-        ("Verified shares (total)", report.total_shares),
-        ("Points (total)", report.total_points),
-    ):
-        summary.append([label, value])
+    # Excel has no time zones: the time is the organisation's local time.
+    generated = timezone.localtime(report.generated_at).replace(tzinfo=None, microsecond=0)
+    rows = [
+        (_("Organisation"), report.organisation),
+        (_("Unit"), report.unit_label + (_(" (and sub-units)") if report.unit else "")),
+        (_("KPI year"), report.year),
+    ]
+    if report.year_label != str(report.year):
+        rows.append((_("KPI year (as shown)"), report.year_label))
+    rows += [
+        (_("Period from"), date_cell(start)),
+        (_("Period to"), date_cell(end)),
+        (_("Status"), _status_text(report.close)),
+    ]
+    if report.close is not None:
+        closed_on = timezone.localtime(report.close.closed_at).date()
+        rows.append((_("Closed on"), date_cell(closed_on)))
+    rows += [
+        (_("Scoring scheme version"), report.scheme.version),
+        (_("Generated"), date_cell(generated, XLSX_DATETIME_FORMAT)),
+        (_("People"), report.people),
+        (_("With at least one verified share"), report.participants),
+        (_("Participation rate (%)"), round(report.participation_rate, 1)),
+        (_("Verified shares (total)"), report.total_shares),
+        (_("Points (total)"), report.total_points),
+    ]
+    for label, value in rows:
+        summary.append([str(label), value])
     summary.append([])
     summary.append(header(("Band (verified shares)", "Points", "People", "% of people")))
     for item in report.distribution:

@@ -1,0 +1,53 @@
+"""Page breaks in the PDF of the printable KPI report (the table kind, up to
+``reports.PDF_TABLE_MAX_ROWS`` people): no printed page holds the table's header
+and a single row, and the signature lines never stand alone on the last page:
+they stay with the last rows and the total. Rendered by WeasyPrint and read back
+from its page boxes, for unit sizes on both sides of each page boundary."""
+
+import pytest
+
+from .test_kpi_pdf_listing import add_people, boxes, pdf_html, rendered_pages, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def people_rows(page) -> int:
+    """Rows of the people table (six cells, in a <tbody>) on one printed page."""
+    return sum(
+        1
+        for group in boxes(page._page_box, "TableRowGroupBox")
+        if group.element is not None and group.element.tag == "tbody"
+        for row in group.children
+        if len(row.children) == 6
+    )
+
+
+# bob's report holds his unit's three people plus the added ones. On A4 the first
+# page holds 4 rows and a full page 33: the added counts put the last rows and the
+# signatures on each side of the second and third page's ends.
+@pytest.mark.parametrize("added", [29, 31, 32, 33, 34, 35, 66, 67, 68])
+def test_no_page_with_one_row_and_no_lonely_signatures(client, org, monkeypatch, added):
+    add_people("HQ/Comms/Big", added)
+    _, html = pdf_html(client, monkeypatch, org["bob"])
+    pages = rendered_pages(html)
+    rows = [people_rows(page) for page in pages]
+    texts = [text_of(page._page_box) for page in pages]
+    assert sum(rows) == added + 3
+    for number, (count, text) in enumerate(zip(rows, texts, strict=True), start=1):
+        if count:
+            assert count >= 2, f"page {number} of {rows}: the header and one row"
+            assert "Staff ID" in text, f"page {number}: the table header is repeated"
+    assert "Prepared by" in texts[-1] and "Approved by" in texts[-1]
+    assert rows[-1] >= 2, f"the signatures stand with too few rows: {rows}"
+    assert "Total:" in texts[-1]
+
+
+def test_one_font_family_in_the_pdf(client, org, monkeypatch):
+    add_people("HQ/Comms/Big", 5)
+    _, html = pdf_html(client, monkeypatch, org["bob"])
+    families = {
+        tuple(box.style["font_family"])[0]
+        for page in rendered_pages(html)
+        for box in boxes(page._page_box, "TextBox")
+    }
+    assert families == {"DejaVu Sans"}, families
