@@ -545,3 +545,39 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_static_fetcher()).write_pdf()
+
+
+# The first PDF in a process paid ~1.5-4 s more than the next ones (cProfile of a
+# 60-person report in a fresh process): importing WeasyPrint (cffi's dlopen of
+# Pango, HarfBuzz and fontconfig runs ctypes.util.find_library, which spawns
+# ldconfig), parsing its user-agent stylesheets, our stylesheets, and Pango's
+# first look-up and load of each DejaVu face. A web process pays that at start
+# instead (sharekpi/wsgi.py calls warm_pdf), so the first manager to download a
+# report waits no longer than the next one. Management commands and tests never
+# import the WSGI module, so they do not pay it.
+_WARM_HTML = """<!doctype html><html lang="en"><head>
+<link rel="stylesheet" href="{static}css/sharekpi.css">
+<link rel="stylesheet" href="{static}css/print.css"></head>
+<body><article class="report"><header class="report-head"><p class="org">ShareKPI</p>
+<h1 class="report-title">KPI report</h1></header>
+<table class="report-table listed"><thead><tr><th>Staff ID</th><th class="num">Points</th></tr></thead>
+<tbody><tr><td>A1 <em>e</em></td><td class="num">1</td></tr></tbody>
+<tfoot><tr><td>Total</td><td class="num">1</td></tr></tfoot></table>
+<p><code style="font-family: 'DejaVu Sans Mono', monospace">0</code></p>
+<section class="signatures keep"><div>Prepared by</div><div>Approved by</div></section>
+</article></body></html>"""
+
+
+def warm_pdf() -> float:
+    """Render a one-row report to PDF and throw it away; returns the seconds spent.
+    Never raises: a failed warm-up only leaves the first report slower."""
+    import logging
+    import time
+
+    began = time.perf_counter()
+    try:
+        static = PDF_BASE_URL + settings.STATIC_URL.lstrip("/")
+        html_to_pdf(_WARM_HTML.format(static=static))
+    except Exception:
+        logging.getLogger(__name__).warning("PDF warm-up failed", exc_info=True)
+    return time.perf_counter() - began

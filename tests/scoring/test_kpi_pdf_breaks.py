@@ -46,7 +46,7 @@ def test_one_font_family_in_the_pdf(client, org, monkeypatch):
     add_people("HQ/Comms/Big", 5)
     _, html = pdf_html(client, monkeypatch, org["bob"])
     families = {
-        tuple(box.style["font_family"])[0]
+        box.style["font_family"][0]
         for page in rendered_pages(html)
         for box in boxes(page._page_box, "TextBox")
     }
