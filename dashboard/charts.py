@@ -135,6 +135,16 @@ def weekly_shares(
     return mark_safe("".join(out))  # every text above is escaped or a number
 
 
+def percent_text(value: float) -> str:
+    """A share as a whole percentage that never says 0 % for a share that is not
+    nothing, nor 100 % for one that is not everyone: "<1%" and ">99%" instead."""
+    if 0 < value < 0.5:
+        return "<1%"
+    if 99.5 <= value < 100:
+        return ">99%"
+    return f"{value:.0f}%"
+
+
 def band_distribution(
     rows: Sequence, *, chart_id: str = "bands", title: str = "People per KPI points"
 ) -> SafeString:
@@ -148,7 +158,7 @@ def band_distribution(
     desc = (
         "; ".join(
             f"{r.points} point{'s' if r.points != 1 else ''} ({r.label}): {r.people} people, "
-            f"{r.percent:.0f}%"
+            f"{percent_text(r.percent)}"
             for r in rows
         )
         or "No people in scope."
@@ -167,7 +177,7 @@ def band_distribution(
             f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
             f'fill="{INK}"/>'
             f'<text x="{cx:.1f}" y="{base - h - 6:.1f}" text-anchor="middle" font-size="12" '
-            f'font-weight="600" fill="{INK}" {FONT}>{_fmt(row.people)} · {row.percent:.0f}%</text>'
+            f'font-weight="600" fill="{INK}" {FONT}>{_fmt(row.people)} · {escape(percent_text(row.percent))}</text>'
             f'<text x="{cx:.1f}" y="{base + 17:.1f}" text-anchor="middle" font-size="12" '
             f'font-weight="600" fill="{INK}" {FONT}>{row.points} pt{"s" if row.points != 1 else ""}'
             f"</text>"
@@ -185,7 +195,7 @@ def band_distribution(
 def meter(percent: float, *, label: str = "") -> SafeString:
     """A small horizontal bar for a table cell (0 to 100 %); prints, unlike CSS backgrounds."""
     value = max(0.0, min(100.0, percent))
-    text = escape(label or f"{value:.0f}%")
+    text = escape(label or percent_text(value))
     return mark_safe(  # numbers and escaped text only
         f'<svg class="meter" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" '
         f'aria-label="{text}" xmlns="http://www.w3.org/2000/svg">'

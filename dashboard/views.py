@@ -101,13 +101,13 @@ def dashboard_page(request):
         )
     for row in board.units:
         row.url = link(unit=row.unit_id, sort=filters.sort) if row.unit_id else None
-        row.meter = charts.meter(row.rate, label=f"{row.rate:.0f}% participating")
+        row.meter = charts.meter(row.rate, label=f"{charts.percent_text(row.rate)} participating")
     for row in board.campaigns:
         row.url = link(campaign=row.campaign.pk)
-        row.shared_meter = charts.meter(row.shared_percent, label=f"{row.shared_percent:.0f}%")
-        row.verified_meter = charts.meter(
-            row.verified_percent, label=f"{row.verified_percent:.0f}%"
-        )
+        row.shared_label = charts.percent_text(row.shared_percent)
+        row.verified_label = charts.percent_text(row.verified_percent)
+        row.shared_meter = charts.meter(row.shared_percent, label=row.shared_label)
+        row.verified_meter = charts.meter(row.verified_percent, label=row.verified_label)
     for crumb in board.breadcrumb:
         crumb["url"] = _url(here, filters.query(unit=crumb["unit"], sort=None))
 

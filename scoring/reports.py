@@ -560,7 +560,8 @@ _WARM_HTML = """<!doctype html><html lang="en"><head>
 <link rel="stylesheet" href="{static}css/print.css"></head>
 <body><article class="report"><header class="report-head"><p class="org">ShareKPI</p>
 <h1 class="report-title">KPI report</h1></header>
-<table class="report-table listed"><thead><tr><th>Staff ID</th><th class="num">Points</th></tr></thead>
+<table class="report-table listed">
+<thead><tr><th>Staff ID</th><th class="num">Points</th></tr></thead>
 <tbody><tr><td>A1 <em>e</em></td><td class="num">1</td></tr></tbody>
 <tfoot><tr><td>Total</td><td class="num">1</td></tr></tfoot></table>
 <p><code style="font-family: 'DejaVu Sans Mono', monospace">0</code></p>
