@@ -177,7 +177,8 @@ def band_distribution(
             f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
             f'fill="{INK}"/>'
             f'<text x="{cx:.1f}" y="{base - h - 6:.1f}" text-anchor="middle" font-size="12" '
-            f'font-weight="600" fill="{INK}" {FONT}>{_fmt(row.people)} · {escape(percent_text(row.percent))}</text>'
+            f'font-weight="600" fill="{INK}" {FONT}>{_fmt(row.people)} · '
+            f"{escape(percent_text(row.percent))}</text>"
             f'<text x="{cx:.1f}" y="{base + 17:.1f}" text-anchor="middle" font-size="12" '
             f'font-weight="600" fill="{INK}" {FONT}>{row.points} pt{"s" if row.points != 1 else ""}'
             f"</text>"
