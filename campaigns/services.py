@@ -197,8 +197,8 @@ def _save_share(
 
 
 def _platform_taken(parsed: platforms.ParsedUrl) -> str:
-    return _("You have already logged a %(platform)s share of this campaign.") % {
-        "platform": parsed.platform.title()
+    return _("You have already logged %(a_platform)s share of this campaign.") % {
+        "a_platform": platforms.with_article(parsed.platform)
     }
 
 

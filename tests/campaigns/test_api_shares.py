@@ -274,7 +274,7 @@ def test_a_second_share_on_the_same_platform_is_a_conflict(org, campaign):
 
     assert response.status_code == 409
     assert response.json()["existing_share"] == first["id"]
-    assert "already logged a X share of this campaign" in response.json()["detail"]
+    assert "already logged an X (Twitter) share of this campaign" in response.json()["detail"]
     assert Share.objects.count() == 1
 
 
