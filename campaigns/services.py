@@ -144,11 +144,12 @@ def _save_share(
     if official is not None:
         raise ShareRefused("url", official_post_message(official))
     if post_platforms and parsed.platform not in post_platforms:
-        names = ", ".join(sorted(p.title() for p in post_platforms))
+        label = platforms.PLATFORM_LABELS.get
+        names = ", ".join(sorted(label(p, p) for p in post_platforms))
         raise ShareRefused(
             "url",
             _("This campaign has no official post on %(platform)s; share it on %(platforms)s.")
-            % {"platform": parsed.platform.title(), "platforms": names},
+            % {"platform": label(parsed.platform, parsed.platform), "platforms": names},
         )
     to_replace = _check_existing(staff=staff, campaign=campaign, parsed=parsed)
     old_status = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 #
 # Pre-aggregated share counts for the HR dashboard (see dashboard/stats.py and the README,
@@ -44,6 +45,8 @@ class ShareWeekStat(models.Model):
 
     class Meta:
         db_table = "scoring_shareweekstat"  # created by scoring; kept on the move
+        verbose_name = _("weekly share count")
+        verbose_name_plural = _("weekly share counts (derived)")
         ordering = ["scope", "kpi_year", "week_start", "campaign", "platform"]
         constraints = [
             models.UniqueConstraint(
@@ -74,6 +77,8 @@ class CampaignStaffStat(models.Model):
 
     class Meta:
         db_table = "scoring_campaignstaffstat"  # created by scoring; kept on the move
+        verbose_name = _("campaign participation count")
+        verbose_name_plural = _("campaign participation counts (derived)")
         ordering = ["scope", "campaign"]
         constraints = [
             models.UniqueConstraint(fields=["scope", "campaign"], name="campaignstaffstat_key"),
@@ -153,8 +158,8 @@ class DashboardSettings(models.Model):
 
     class Meta:
         db_table = "scoring_dashboardsettings"  # created by scoring; kept on the move
-        verbose_name = "dashboard settings"
-        verbose_name_plural = "dashboard settings"
+        verbose_name = _("dashboard settings")
+        verbose_name_plural = _("dashboard settings")
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="dashboardsettings_singleton"),
         ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .bands import EN_DASH, Band
 
@@ -75,6 +76,8 @@ class SchemeChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
+        verbose_name = _("scoring scheme change")
+        verbose_name_plural = _("scoring scheme changes")
 
     def __str__(self) -> str:
         return f"{self.year} v{self.version} by {self.changed_by_id}"
@@ -95,6 +98,8 @@ class KpiScore(models.Model):
 
     class Meta:
         ordering = ["year", "user"]
+        verbose_name = _("KPI score")
+        verbose_name_plural = _("KPI scores")
         constraints = [
             models.UniqueConstraint(fields=["user", "year"], name="kpiscore_one_per_user_year"),
         ]
@@ -126,6 +131,8 @@ class YearClose(models.Model):
 
     class Meta:
         ordering = ["-year", "-closed_at"]
+        verbose_name = _("KPI year close")
+        verbose_name_plural = _("KPI year closes")
         constraints = [
             models.UniqueConstraint(
                 fields=["year"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Platform
 from campaigns.models import Share, ShareStatus
@@ -93,6 +94,8 @@ class PlatformPolicy(models.Model):
 
     class Meta:
         db_table = "campaigns_platformpolicy"  # created by campaigns; kept on the move
+        verbose_name = _("platform policy")
+        verbose_name_plural = _("platform policies")
         ordering = ["platform"]
         constraints = [
             models.CheckConstraint(
