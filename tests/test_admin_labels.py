@@ -33,9 +33,8 @@ def test_the_admin_index_names_things_in_plain_words(client, root):
 def test_internal_tables_are_read_only_or_hidden(rf, root):
     request = rf.get("/admin/")
     request.user = root
-    for model in (WorkerHeartbeat,) + tuple(
-        m for m in admin.site._registry if m._meta.app_label == "dashboard"
-    ):
+    dashboard = [m for m in admin.site._registry if m._meta.app_label == "dashboard"]
+    for model in [WorkerHeartbeat, *dashboard]:
         model_admin = admin.site._registry[model]
         assert not model_admin.has_add_permission(request), model
         assert not model_admin.has_change_permission(request), model
