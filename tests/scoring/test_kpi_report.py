@@ -8,6 +8,7 @@ import re
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import OrgUnit
@@ -67,7 +68,9 @@ def test_manager_sees_own_subtree_by_default(client, org, shares):
     ):
         assert shown in text
     assert "Dana Raj" not in text and "Hana Aziz" not in text
-    assert "thead { display: table-header-group; }" in text
+    assert 'href="/static/css/print.css"' in text  # the print CSS, as a static file
+    css = (settings.BASE_DIR / "static" / "css" / "print.css").read_text()
+    assert "thead { display: table-header-group; }" in css
     assert re.search(r"3\s*</div><div class=\"label\">people", text)
 
 
