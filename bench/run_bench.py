@@ -1493,7 +1493,8 @@ campaigns per person; share submission and the dashboard, a trivial
 token/session-authenticated DRF endpoint on the same gunicorn; verification,
 the concurrency bound (requests in flight ÷ the fake platform's 200 ms);
 reports, the same rows straight from SQL through a server-side cursor into
-CSV (the report PDF cold start: the same PDF again, warm, in that process); staff import, COPY of the same CSV into a temporary table; the weekly
+CSV (the report PDF cold start: the same PDF again, warm, in that process);
+staff import, COPY of the same CSV into a temporary table; the weekly
 digest, rendering and sending (dummy backend) as many e-mails from contexts built
 in memory, with no query. The load
 generator is Python threads (`bench/load.py`) on the same machine: client,
