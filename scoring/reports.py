@@ -375,6 +375,10 @@ LISTING_WIDTH = 150  # characters; 273 mm hold 160 of them at 8 pt
 LISTING_LINES_PER_PAGE = 43
 LISTING_LINES_FIRST_PAGE = 41
 LISTING_GAP = "  "
+# Below the last people: the total (one line and its rule) and the signature block
+# (2.5rem above it, one line of text and its rule). Measured: a last page of 38 lines
+# still holds them, one of 40 did not.
+LISTING_END_LINES = 5
 
 
 def display_width(text: str) -> int:
@@ -479,30 +483,58 @@ def pdf_listing(report: KpiReport) -> PdfListing | None:
             line("", "", "", "", "shares", ""),
         )
     )
-    pages: list[str] = []
-    page: list[str] = []
-    room = LISTING_LINES_FIRST_PAGE
+    # Each page is a list of people, each person a list of lines.
+    pages: list[list[list[str]]] = []
+    page: list[list[str]] = []
+    used, room = 0, LISTING_LINES_FIRST_PAGE
     for number, (staff_id, full_name, unit, shares, points) in enumerate(rows, start=1):
         columns = [wrap_cells(staff_id, staff_w), wrap_cells(full_name, name_w)]
         columns.append(wrap_cells(unit, unit_w))
         height = max(map(len, columns))
-        if page and len(page) + height > room:
-            pages.append("\n".join(page))
-            page, room = [], LISTING_LINES_PER_PAGE
-        for k in range(height):
-            first = k == 0
-            page.append(
+        if page and used + height > room:
+            pages.append(page)
+            page, used, room = [], 0, LISTING_LINES_PER_PAGE
+        page.append(
+            [
                 line(
-                    str(number) if first else "",
+                    str(number) if k == 0 else "",
                     *(column[k] if k < len(column) else "" for column in columns),
-                    str(shares) if first else "",
-                    str(points) if first else "",
+                    str(shares) if k == 0 else "",
+                    str(points) if k == 0 else "",
                 )
-            )
+                for k in range(height)
+            ]
+        )
+        used += height
     if page:
-        pages.append("\n".join(page))
+        pages.append(page)
+    _keep_the_end_together(pages)
     total = line("", "", total_label, "", str(report.total_shares), str(report.total_points))
-    return PdfListing(header=header, pages=pages, total=total)
+    pages_text = ["\n".join(ln for person in people for ln in person) for people in pages]
+    return PdfListing(header=header, pages=pages_text, total=total)
+
+
+def _keep_the_end_together(pages: list[list[list[str]]]) -> None:
+    """The total and the signature lines need ``LISTING_END_LINES`` below the last
+    people: when the last page has no room for them, its last two people move to a
+    new last page (never the signatures alone); and a last page never holds a
+    single person when the page before can spare one."""
+    if not pages:
+        return
+
+    def room(index: int) -> int:
+        return LISTING_LINES_FIRST_PAGE if index == 0 else LISTING_LINES_PER_PAGE
+
+    last = pages[-1]
+    if sum(map(len, last)) + LISTING_END_LINES > room(len(pages) - 1) and len(last) > 1:
+        pages.append(last[-2:])
+        del last[-2:]
+        if not last:
+            pages.pop(-2)
+    if len(pages) > 1 and len(pages[-1]) == 1 and len(pages[-2]) > 2:
+        moved = pages[-2][-1]
+        if sum(map(len, pages[-1])) + len(moved) + LISTING_END_LINES <= room(len(pages) - 1):
+            pages[-1].insert(0, pages[-2].pop())
 
 
 # --- PDF ------------------------------------------------------------------------------------

@@ -1,10 +1,15 @@
-"""Page breaks in the PDF of the printable KPI report (the table kind, up to
+"""Page breaks in the PDF of the printable KPI report (the table up to
 ``reports.PDF_TABLE_MAX_ROWS`` people): no printed page holds the table's header
 and a single row, and the signature lines never stand alone on the last page:
 they stay with the last rows and the total. Rendered by WeasyPrint and read back
-from its page boxes, for unit sizes on both sides of each page boundary."""
+from its page boxes, for unit sizes on both sides of each page boundary; the same
+for the text listing of longer reports."""
+
+import re
 
 import pytest
+
+from scoring import reports
 
 from .test_kpi_pdf_listing import add_people, boxes, pdf_html, rendered_pages, text_of
 
@@ -51,3 +56,23 @@ def test_one_font_family_in_the_pdf(client, org, monkeypatch):
         for box in boxes(page._page_box, "TextBox")
     }
     assert families == {"DejaVu Sans"}, families
+
+
+NUMBERED_LINE = re.compile(r"^ *\d+  ", re.M)
+
+
+# The listing (long reports) fills 41 lines on its first page and 43 on the next:
+# with bob's three people, 121 to 124 added fill the third listing page past the
+# room the total and the signatures need, 125 leaves one person over.
+@pytest.mark.parametrize("added", [119, 121, 124, 125])
+def test_the_listing_keeps_the_signatures_with_the_last_people(client, org, monkeypatch, added):
+    monkeypatch.setattr(reports, "PDF_TABLE_MAX_ROWS", 0)
+    add_people("HQ/Comms/Big", added)
+    _, html = pdf_html(client, monkeypatch, org["bob"])
+    assert 'class="listing"' in html
+    texts = [text_of(page._page_box) for page in rendered_pages(html)]
+    people = [len(NUMBERED_LINE.findall(text)) for text in texts]
+    assert sum(people) == added + 3
+    assert all(count >= 2 for count in people if count), people
+    assert "Prepared by" in texts[-1] and "Total:" in texts[-1]
+    assert people[-1] >= 2, people
