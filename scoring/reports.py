@@ -361,9 +361,9 @@ def _status_text(close: YearClose | None) -> str:
 # continuation lines instead of being cut, and a person's lines never straddle a
 # page, because pages are filled here, person by person.
 #
-# The page geometry below must match the listing CSS in kpi_report.html (which
-# takes the font size and line height from the listing): A4 landscape, the margins of
-# _print_styles.html, 8 pt DejaVu Sans Mono (0.602 em a character) on 11 pt lines.
+# The page geometry below must match static/css/print-listing.css (linked by
+# kpi_report.html for a listing): A4 landscape, the margins of static/css/print.css,
+# 8 pt DejaVu Sans Mono (0.602 em a character) on 11 pt lines.
 # Measured: below the two header lines a page holds 44 lines, 42 under the "People"
 # heading; one line is kept spare. Overfilling is not an error WeasyPrint reports: it
 # silently drops the repeated header to fit the row (tests/scoring/test_kpi_pdf_listing.py
