@@ -15,6 +15,7 @@ NAV_ITEMS = [
     ("me:my_accounts", _("My accounts"), {"staff", "manager", "hr_admin"}),
     ("review:review_queue", _("Review"), {"hr_admin"}),
     ("dashboard:dashboard", _("Dashboard"), {"manager", "hr_admin"}),
+    ("compliance:report", _("Presence"), {"manager", "hr_admin"}),
     ("scoring:kpi_report", _("KPI report"), {"manager", "hr_admin"}),
     ("scoring:scheme_current", _("Bands"), {"hr_admin"}),
     ("scoring:year_list", _("KPI years"), {"hr_admin"}),

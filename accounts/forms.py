@@ -9,10 +9,11 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import imports
-from .models import Platform, User
+from .models import OrgUnit, Platform, User
 
 
 class LoginForm(AuthenticationForm):
@@ -83,6 +84,14 @@ class SetPasswordRequestForm(PasswordResetForm):
             return User.objects.none()  # same page either way: nothing is revealed
         return User.objects.filter(email=email, is_active=True)
 
+    def send_mail(self, *args, **kwargs):
+        """In the person's saved language when they chose one, else the page's."""
+        context = args[2] if len(args) > 2 else kwargs.get("context", {})
+        user = context.get("user")
+        language = getattr(user, "language", "") or translation.get_language()
+        with translation.override(language):
+            return super().send_mail(*args, **kwargs)
+
 
 def _reset_mail_allowed(email: str) -> bool:
     """At most SHAREKPI_PASSWORD_RESET_PER_HOUR set-password mails per address and
@@ -120,3 +129,34 @@ class ProofScreenshotForm(forms.Form):
         help_text=_("PNG, JPEG, WebP or GIF; your profile page with the code visible in the bio."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
+
+
+class UnitPicker(forms.SelectMultiple):
+    """The org tree as a plain multi-select, which works without script;
+    static/js/unit-picker.js adds a search box (thousands of units stay usable), a click
+    that adds or removes one unit, and the chosen units listed by name. Pages that use it
+    load that script."""
+
+    def __init__(self, attrs=None, *, none_label=None):
+        words = {
+            "size": 10,
+            "data-unit-picker": "",
+            "data-search-label": _("Search units by name"),
+            "data-remove-label": _("Remove"),
+            "data-none-label": none_label or _("No unit chosen: everyone."),
+        }
+        super().__init__({**words, **(attrs or {})})
+
+
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    """Org units picked with :class:`UnitPicker`, shown as their path and indented by
+    depth so the tree reads at a glance."""
+
+    widget = UnitPicker
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", OrgUnit.objects.order_by("path"))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return "\u00a0\u00a0\u00a0" * obj.depth + obj.path

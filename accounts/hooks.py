@@ -7,6 +7,9 @@ them (accounts sits at the bottom: audit ← accounts ← campaigns ← … ← 
   ``template`` (rendered with the page's context plus ``panel``, the dict itself).
   presence adds which platforms a person must have an account on and which
   official accounts they are asked to follow, with the "I follow" buttons.
+* **Reserved handles.** The organisation's official accounts (campaigns) are nobody's
+  own account: ``add_reserved_handles(provider)``, where ``provider(pairs)`` returns
+  which of the (platform, lower-case handle) pairs are official, in one query.
 """
 
 from __future__ import annotations
@@ -23,6 +26,23 @@ def add_panel(page: str, provider: Callable) -> None:
     providers = _panels[page]
     if provider not in providers:
         providers.append(provider)
+
+
+_reserved_handle_providers: list[Callable] = []
+
+
+def add_reserved_handles(provider: Callable) -> None:
+    if provider not in _reserved_handle_providers:
+        _reserved_handle_providers.append(provider)
+
+
+def reserved_handles(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of the (platform, lower-case handle) ``pairs`` nobody may register."""
+    reserved: set[tuple[str, str]] = set()
+    if pairs:
+        for provider in _reserved_handle_providers:
+            reserved |= provider(pairs)
+    return reserved
 
 
 def panels(page: str, request) -> list[dict]:

@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 import audit
 from sharekpi import platforms
 
+from . import hooks
 from .models import (
     UNIT_SEPARATOR,
     AccountChange,
@@ -723,10 +724,23 @@ def _check_accounts(rows: list[StaffRow], errors: list[RowError], snapshot: _Sna
     """A handle may be registered to one person only: not someone else's in the
     database, not given to two people in the file."""
     first_line: dict[tuple[str, str], StaffRow] = {}
+    official = hooks.reserved_handles(
+        {(platform, handle.lower()) for row in rows for platform, handle, _url in row.accounts}
+    )
     for row in rows:
         user = snapshot.users.get(row.staff_id)
         for platform, handle, _url in row.accounts:
             key = (platform, handle.lower())
+            if key in official:
+                errors.append(
+                    RowError(
+                        row.line,
+                        row.staff_id,
+                        _("%(platform)s @%(handle)s is an official account of the organisation")
+                        % {"platform": platform, "handle": handle},
+                    )
+                )
+                continue
             if (first := first_line.get(key)) is not None:
                 errors.append(
                     RowError(

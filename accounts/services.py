@@ -24,7 +24,7 @@ from sharekpi import platforms
 from sharekpi.celery import app as celery_app
 from sharekpi.screenshots import ScreenshotRefused, check_screenshot
 
-from . import models
+from . import hooks, models
 from .models import (
     AccountChange,
     Platform,
@@ -147,6 +147,13 @@ def _taken_message(platform: str, handle: str) -> str:
     ) % {"handle": handle, "platform": Platform(platform).label}
 
 
+def _official_message(platform: str, handle: str) -> str:
+    return _(
+        "@%(handle)s on %(platform)s is an official account of the organisation, not a "
+        "personal one: register your own account."
+    ) % {"handle": handle, "platform": Platform(platform).label}
+
+
 @transaction.atomic
 def set_account(
     *, user: User, platform: str, handle: str, actor: User | None, via: str = "self"
@@ -161,6 +168,8 @@ def set_account(
     current = SocialAccount.objects.select_for_update().filter(user=user, platform=platform).first()
     if current is not None and current.handle.lower() == handle.lower():
         return current, None
+    if hooks.reserved_handles({(platform, handle.lower())}):
+        raise AccountRefused(_official_message(platform, handle), taken=True)
     if (
         SocialAccount.objects.filter(platform=platform, handle__iexact=handle)
         .exclude(user=user)

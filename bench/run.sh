@@ -89,7 +89,7 @@ started=$(date +%s)
 echo "== bench $size: $staff staff, $shares shares, database $db"
 "$py" manage.py migrate --noinput -v0
 gen_start=$(date +%s%N)
-"$py" manage.py generate_bench_data --staff "$staff" --shares "$shares" --seed 42
+"$py" manage.py generate_bench_data --staff "$staff" --shares "$shares" --seed 42 --presence
 gen_seconds=$(awk "BEGIN { print ($(date +%s%N) - $gen_start) / 1e9 }")
 "$py" -m bench.run_bench --size "$size" --generate-seconds "$gen_seconds" "${@:2}" &
 runner_pid=$!

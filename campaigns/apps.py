@@ -7,6 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns and shares")
 
     def ready(self) -> None:
-        from . import home
+        from . import home, official_handles
 
         home.register()
+        official_handles.register()

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import UnitsChoiceField
 from accounts.models import OrgUnit
 
 from . import platforms
@@ -24,13 +25,6 @@ FORM_SOURCES = frozenset(
 def form_source(value: str | None) -> str:
     """A known web-form source, or "form" for anything else."""
     return value if value in FORM_SOURCES else ShareSource.FORM.value
-
-
-class UnitChoiceField(forms.ModelMultipleChoiceField):
-    """Org units shown as their path, indented by depth so the tree reads at a glance."""
-
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        return "\u00a0\u00a0\u00a0" * obj.depth + obj.path
 
 
 # A new campaign runs two weeks from today unless HR says otherwise.
@@ -68,20 +62,9 @@ class CampaignForm(forms.Form):
             "One link per line, at most one per platform. Open the official post and copy its link."
         ),
     )
-    units = UnitChoiceField(
+    units = UnitsChoiceField(
         label=_("Audience"),
-        queryset=OrgUnit.objects.order_by("path"),
         required=False,
-        # static/js/unit-picker.js adds a search box and the list of chosen units.
-        widget=forms.SelectMultiple(
-            attrs={
-                "size": 10,
-                "data-unit-picker": "",
-                "data-search-label": _("Search units by name"),
-                "data-remove-label": _("Remove"),
-                "data-none-label": _("No unit chosen: everyone."),
-            }
-        ),
         help_text=_(
             "These units and every unit below them. Choose none for everyone. "
             "Hold Ctrl (⌘ on a Mac) to choose several."

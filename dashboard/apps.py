@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardConfig(AppConfig):
     name = "dashboard"
-    verbose_name = "Dashboard"
+    verbose_name = _("Dashboard")
 
     def ready(self) -> None:
         # campaigns announces share status changes; the dashboard notes them for its

@@ -11,8 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from django.utils.formats import date_format, number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 INK = "#1d2430"
 MUTED = "#5b6575"
@@ -33,7 +36,22 @@ def nice_ceiling(value: float) -> tuple[int, int]:
 
 
 def _fmt(n: float) -> str:
-    return f"{n:,.0f}"
+    """A whole number as the reader's language writes it (1,234 / 1.234)."""
+    return number_format(round(n), 0, force_grouping=True)
+
+
+def percent_text(value: float) -> str:
+    """A share as a whole percentage in the reader's language that never says 0 % for
+    a share that is not nothing, nor 100 % for one that is not everyone: "<1%" and
+    ">99%" instead."""
+    if 0 < value < 0.5:
+        return _("<%(percent)s%%") % {"percent": number_format(1, 0)}
+    if 99.5 <= value < 100:
+        return _(">%(percent)s%%") % {"percent": number_format(99, 0)}
+    return _("%(percent)s%%") % {"percent": number_format(round(value), 0)}
+
+
+_percent = percent_text
 
 
 def _header(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:
@@ -55,9 +73,7 @@ def _hatch(pattern_id: str) -> str:
     )
 
 
-def weekly_shares(
-    weeks: Sequence, *, chart_id: str = "weekly", title: str = "Shares per week"
-) -> SafeString:
+def weekly_shares(weeks: Sequence, *, chart_id: str = "weekly", title: str = "") -> SafeString:
     """Shares logged (hatched, outlined) with the verified ones (solid) in front, one
     bar pair per week. ``weeks`` items have ``week_start``, ``logged`` and ``verified``."""
     width, height = 760, 260
@@ -68,12 +84,20 @@ def weekly_shares(
     peak = max((w.logged for w in weeks), default=0)
     axis_top, step = nice_ceiling(peak)
     desc = (
-        f"{len(weeks)} weeks: {_fmt(total_logged)} shares logged, {_fmt(total_verified)} "
-        f"verified. Busiest week: {_fmt(peak)} logged."
+        _(
+            "%(weeks)s weeks: %(logged)s shares logged, %(verified)s verified. "
+            "Busiest week: %(peak)s logged."
+        )
+        % {
+            "weeks": len(weeks),
+            "logged": _fmt(total_logged),
+            "verified": _fmt(total_verified),
+            "peak": _fmt(peak),
+        }
         if weeks
-        else "No weeks to show yet."
+        else _("No weeks to show yet.")
     )
-    out = _header(chart_id, title, desc, width, height)
+    out = _header(chart_id, title or _("Shares per week"), desc, width, height)
     out.append(f"<defs>{_hatch(f'{chart_id}-hatch')}</defs>")
 
     def y(value: float) -> float:
@@ -93,9 +117,11 @@ def weekly_shares(
     month_seen: set[tuple[int, int]] = set()
     for i, week in enumerate(weeks):
         x = left + i * slot + (slot - bar) / 2
-        label = (
-            f"Week of {week.week_start:%d %b %Y}: {week.logged} logged, {week.verified} verified"
-        )
+        label = _("Week of %(week)s: %(logged)s logged, %(verified)s verified") % {
+            "week": date_format(week.week_start),
+            "logged": week.logged,
+            "verified": week.verified,
+        }
         out.append(f"<g><title>{escape(label)}</title>")
         if week.logged:
             out.append(
@@ -116,38 +142,28 @@ def weekly_shares(
             out.append(
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y(0):.1f}" y2="{y(0) + 4:.1f}" '
                 f'stroke="{INK}"/><text x="{x:.1f}" y="{y(0) + 16:.1f}" font-size="11" '
-                f'fill="{INK}" {FONT}>{week.week_start:%b}</text>'
+                f'fill="{INK}" {FONT}>{escape(date_format(week.week_start, "M"))}</text>'
             )
     out.append(
         f'<line x1="{left}" x2="{width - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
         f'stroke="{INK}" stroke-width="1.2"/>'
     )
     # Legend, labelled directly at the top.
+    logged_text = _("Logged (any status): %(count)s") % {"count": _fmt(total_logged)}
+    verified_text = _("Verified: %(count)s") % {"count": _fmt(total_verified)}
     out.append(
         f'<g font-size="12" fill="{INK}" {FONT}>'
         f'<rect x="{left}" y="8" width="14" height="14" fill="url(#{chart_id}-hatch)" '
         f'stroke="{INK}" stroke-width="0.8"/>'
-        f'<text x="{left + 20}" y="19">Logged (any status): {_fmt(total_logged)}</text>'
+        f'<text x="{left + 20}" y="19">{escape(logged_text)}</text>'
         f'<rect x="{left + 240}" y="8" width="14" height="14" fill="{INK}"/>'
-        f'<text x="{left + 260}" y="19">Verified: {_fmt(total_verified)}</text></g>'
+        f'<text x="{left + 260}" y="19">{escape(verified_text)}</text></g>'
     )
     out.append("</svg>")
     return mark_safe("".join(out))  # every text above is escaped or a number
 
 
-def percent_text(value: float) -> str:
-    """A share as a whole percentage that never says 0 % for a share that is not
-    nothing, nor 100 % for one that is not everyone: "<1%" and ">99%" instead."""
-    if 0 < value < 0.5:
-        return "<1%"
-    if 99.5 <= value < 100:
-        return ">99%"
-    return f"{value:.0f}%"
-
-
-def band_distribution(
-    rows: Sequence, *, chart_id: str = "bands", title: str = "People per KPI points"
-) -> SafeString:
+def band_distribution(rows: Sequence, *, chart_id: str = "bands", title: str = "") -> SafeString:
     """One bar per points value, each labelled with its head count and share of people.
     ``rows`` items have ``points``, ``label``, ``people`` and ``percent``."""
     width, height = 520, 250
@@ -155,15 +171,27 @@ def band_distribution(
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((r.people for r in rows), default=0) or 1
     people = sum(r.people for r in rows)
-    desc = (
-        "; ".join(
-            f"{r.points} point{'s' if r.points != 1 else ''} ({r.label}): {r.people} people, "
-            f"{percent_text(r.percent)}"
-            for r in rows
+    desc = "; ".join(
+        ngettext(
+            "%(points)s point (%(label)s): %(people)s people, %(percent)s",
+            "%(points)s points (%(label)s): %(people)s people, %(percent)s",
+            r.points,
         )
-        or "No people in scope."
+        % {
+            "points": r.points,
+            "label": r.label,
+            "people": _fmt(r.people),
+            "percent": _percent(r.percent),
+        }
+        for r in rows
+    ) or _("No people in scope.")
+    out = _header(
+        chart_id,
+        title or _("People per KPI points"),
+        _("%(people)s people. %(details)s") % {"people": _fmt(people), "details": desc},
+        width,
+        height,
     )
-    out = _header(chart_id, title, f"{people} people. {desc}", width, height)
     slot = plot_w / max(len(rows), 1)
     bar = min(64.0, slot * 0.6)
     base = top + plot_h
@@ -171,17 +199,23 @@ def band_distribution(
         x = left + i * slot + (slot - bar) / 2
         h = plot_h * row.people / peak
         cx = x + bar / 2
+        title_text = _("%(points)s points (%(label)s): %(people)s people") % {
+            "points": row.points,
+            "label": row.label,
+            "people": _fmt(row.people),
+        }
+        points_text = ngettext("%(points)s pt", "%(points)s pts", row.points) % {
+            "points": row.points
+        }
         out.append(
-            f"<g><title>{escape(f'{row.points} points ({row.label}): {row.people} people')}"
-            f"</title>"
+            f"<g><title>{escape(title_text)}</title>"
             f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
             f'fill="{INK}"/>'
             f'<text x="{cx:.1f}" y="{base - h - 6:.1f}" text-anchor="middle" font-size="12" '
-            f'font-weight="600" fill="{INK}" {FONT}>{_fmt(row.people)} · '
-            f"{escape(percent_text(row.percent))}</text>"
+            f'font-weight="600" fill="{INK}" {FONT}>'
+            f"{_fmt(row.people)} · {escape(_percent(row.percent))}</text>"
             f'<text x="{cx:.1f}" y="{base + 17:.1f}" text-anchor="middle" font-size="12" '
-            f'font-weight="600" fill="{INK}" {FONT}>{row.points} pt{"s" if row.points != 1 else ""}'
-            f"</text>"
+            f'font-weight="600" fill="{INK}" {FONT}>{escape(points_text)}</text>'
             f'<text x="{cx:.1f}" y="{base + 33:.1f}" text-anchor="middle" font-size="10.5" '
             f'fill="{MUTED}" {FONT}>{escape(row.label)}</text></g>'
         )
@@ -196,7 +230,7 @@ def band_distribution(
 def meter(percent: float, *, label: str = "") -> SafeString:
     """A small horizontal bar for a table cell (0 to 100 %); prints, unlike CSS backgrounds."""
     value = max(0.0, min(100.0, percent))
-    text = escape(label or percent_text(value))
+    text = escape(label or _percent(value))
     return mark_safe(  # numbers and escaped text only
         f'<svg class="meter" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" '
         f'aria-label="{text}" xmlns="http://www.w3.org/2000/svg">'

@@ -30,18 +30,26 @@ class ShareWeekStat(models.Model):
     status change, folded in by ``dashboard.stats.fold_changes``) and rebuilt per
     campaign by ``dashboard.stats.refresh_campaign``."""
 
-    scope = models.BigIntegerField(help_text="OrgUnit id (its whole subtree); 0 = everyone.")
-    kpi_year = models.PositiveSmallIntegerField()
-    week_start = models.DateField(help_text="Monday of the week (organisation's time zone).")
-    campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=True
+    scope = models.BigIntegerField(
+        _("scope"), help_text=_("OrgUnit id (its whole subtree); 0 = everyone.")
     )
-    platform = models.CharField(max_length=16)
-    pending = models.IntegerField(default=0)
-    verified = models.IntegerField(default=0)
-    needs_review = models.IntegerField(default=0)
-    rejected = models.IntegerField(default=0)
-    removed = models.IntegerField(default=0)
+    kpi_year = models.PositiveSmallIntegerField(_("KPI year"))
+    week_start = models.DateField(
+        _("week start"), help_text=_("Monday of the week (organisation's time zone).")
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=True,
+        verbose_name=_("campaign"),
+    )
+    platform = models.CharField(_("platform"), max_length=16)
+    pending = models.IntegerField(_("pending"), default=0)
+    verified = models.IntegerField(_("verified"), default=0)
+    needs_review = models.IntegerField(_("needs review"), default=0)
+    rejected = models.IntegerField(_("rejected"), default=0)
+    removed = models.IntegerField(_("removed"), default=0)
 
     class Meta:
         db_table = "scoring_shareweekstat"  # created by scoring; kept on the move
@@ -68,12 +76,18 @@ class CampaignStaffStat(models.Model):
     have at least one verified share of it (a person who shared on three platforms
     counts once)."""
 
-    scope = models.BigIntegerField(help_text="OrgUnit id (its whole subtree); 0 = everyone.")
-    campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=True
+    scope = models.BigIntegerField(
+        _("scope"), help_text=_("OrgUnit id (its whole subtree); 0 = everyone.")
     )
-    shared_staff = models.IntegerField(default=0)
-    verified_staff = models.IntegerField(default=0)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=True,
+        verbose_name=_("campaign"),
+    )
+    shared_staff = models.IntegerField(_("shared staff"), default=0)
+    verified_staff = models.IntegerField(_("verified staff"), default=0)
 
     class Meta:
         db_table = "scoring_campaignstaffstat"  # created by scoring; kept on the move
@@ -96,22 +110,28 @@ class ShareCountChange(models.Model):
     ``CampaignStaffStat`` and deletes them — before every dashboard read and every few
     seconds from beat."""
 
-    person_id = models.BigIntegerField()
+    person_id = models.BigIntegerField(_("person ID"))
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=True
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=True,
+        verbose_name=_("campaign"),
     )
-    kpi_year = models.PositiveSmallIntegerField()
-    week_start = models.DateField()
-    platform = models.CharField(max_length=16)
-    pending = models.SmallIntegerField(default=0)
-    verified = models.SmallIntegerField(default=0)
-    needs_review = models.SmallIntegerField(default=0)
-    rejected = models.SmallIntegerField(default=0)
-    removed = models.SmallIntegerField(default=0)
-    shared_staff = models.SmallIntegerField(default=0)
-    verified_staff = models.SmallIntegerField(default=0)
+    kpi_year = models.PositiveSmallIntegerField(_("KPI year"))
+    week_start = models.DateField(_("week start"))
+    platform = models.CharField(_("platform"), max_length=16)
+    pending = models.SmallIntegerField(_("pending"), default=0)
+    verified = models.SmallIntegerField(_("verified"), default=0)
+    needs_review = models.SmallIntegerField(_("needs review"), default=0)
+    rejected = models.SmallIntegerField(_("rejected"), default=0)
+    removed = models.SmallIntegerField(_("removed"), default=0)
+    shared_staff = models.SmallIntegerField(_("shared staff"), default=0)
+    verified_staff = models.SmallIntegerField(_("verified staff"), default=0)
 
     class Meta:
+        verbose_name = _("share count change")
+        verbose_name_plural = _("share count changes")
         db_table = "scoring_sharecountchange"  # created by scoring; kept on the move
 
     def __str__(self) -> str:
@@ -124,13 +144,19 @@ class CampaignStaffTally(models.Model):
     row is the lock that serialises two changes of the same person."""
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("campaign"),
     )
-    person_id = models.BigIntegerField()
-    shares = models.IntegerField(default=0)
-    verified = models.IntegerField(default=0)
+    person_id = models.BigIntegerField(_("person ID"))
+    shares = models.IntegerField(_("shares"), default=0)
+    verified = models.IntegerField(_("verified"), default=0)
 
     class Meta:
+        verbose_name = _("campaign staff tally")
+        verbose_name_plural = _("campaign staff tallies")
         db_table = "scoring_campaignstafftally"  # created by scoring; kept on the move
         constraints = [
             models.UniqueConstraint(
@@ -147,12 +173,17 @@ class DashboardSettings(models.Model):
     publicly, a policy choice, so it is off until HR turns it on; who changed it and when
     is kept. ``stats_refreshed_at`` is when the share aggregates were last rebuilt."""
 
-    leaderboard_enabled = models.BooleanField(default=False)
+    leaderboard_enabled = models.BooleanField(_("leaderboard enabled"), default=False)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(null=True, blank=True)
-    stats_refreshed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    stats_refreshed_at = models.DateTimeField(_("stats refreshed at"), null=True, blank=True)
 
     SINGLETON_PK = 1
 

@@ -28,6 +28,8 @@ from django.db.models import (
     Sum,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import selectors as account_selectors
 from accounts.models import UNIT_SEPARATOR, OrgUnit, Platform, SocialAccount, User
@@ -74,7 +76,7 @@ class Filters:
 
     @property
     def scope_label(self) -> str:
-        return self.unit.path if self.unit is not None else "Whole organisation"
+        return self.unit.path if self.unit is not None else _("Whole organisation")
 
     @property
     def year_label(self) -> str:
@@ -131,15 +133,15 @@ def parse_filters(viewer: User, params) -> Filters:
     ref = (params.get("campaign") or "").strip()
     if ref:
         if not (ref.isascii() and ref.isdigit()):
-            raise BadFilter(f"“{ref}” is not a campaign id.")
+            raise BadFilter(_("“%(ref)s” is not a campaign id.") % {"ref": ref})
         campaign = Campaign.objects.exclude(status=CampaignStatus.DRAFT).filter(pk=ref).first()
         if campaign is None:
-            raise selectors.OutOfScope(f"Campaign {ref} does not exist.")
+            raise selectors.OutOfScope(_("Campaign %(ref)s does not exist.") % {"ref": ref})
         audience = campaign_audiences([campaign.pk]).get(campaign.pk, [])
         if not viewer.is_hr_admin:
             own = viewer.unit.path if viewer.unit_id else None
             if audience and not any(_overlaps(p, own) for p in audience):
-                raise selectors.OutOfScope("That campaign is not meant for your units.")
+                raise selectors.OutOfScope(_("That campaign is not meant for your units."))
     sort = (params.get("sort") or "name").strip()
     if sort.lstrip("-") not in SORT_KEYS:
         sort = "name"
@@ -506,7 +508,7 @@ def _list_prefix(unit: OrgUnit | None, table_parent) -> str:
     """Lists of people show unit paths from the scope down (``Comms/Digital`` inside HQ's
     ``HQ/Comms``), or below the one top unit for the whole organisation."""
     if unit is not None:
-        parent, _, _ = unit.path.rpartition(UNIT_SEPARATOR)
+        parent, _sep, _name = unit.path.rpartition(UNIT_SEPARATOR)
         return parent + UNIT_SEPARATOR if parent else ""
     return table_parent[1] + UNIT_SEPARATOR if table_parent is not None else ""
 
@@ -549,7 +551,7 @@ def _campaign_participation(filters, children, unit_rows, subtree_people, totals
     scope_shared, scope_verified = stats.get(filters.scope, (0, 0))
     region = filters.unit.path if filters.unit is not None else None
     scope_audience = _audience_in(region, filters.audience, subtree_people, totals.people)
-    paths = {pk: path for pk, path, _ in children}
+    paths = {pk: path for pk, path, _depth in children}
     rest_people, rest_verified = scope_audience, scope_verified
     for row in unit_rows:
         if row.unit_id is None:
@@ -558,7 +560,7 @@ def _campaign_participation(filters, children, unit_rows, subtree_people, totals
         row.people = _audience_in(
             path, filters.audience, subtree_people, subtree_people.get(path, 0)
         )
-        _, row.participants = stats.get(row.unit_id, (0, 0))
+        _people, row.participants = stats.get(row.unit_id, (0, 0))
         rest_people -= row.people
         rest_verified -= row.participants
     for row in unit_rows:
@@ -596,13 +598,17 @@ def _band_rows(bands, people_by_points: dict[int, int], people: int) -> list[Ban
     for points in sorted(set(ranges) | set(people_by_points)):
         low, high = ranges.get(points, (None, None))
         if low is None:
-            label = "older scheme"
+            label = _("older scheme")
         elif high is None:
-            label = f"{low}+ shares"
+            label = _("%(low)s+ shares") % {"low": low}
         elif low == high:
-            label = f"{low} share{'s' if low != 1 else ''}"
+            label = ngettext("%(count)s share", "%(count)s shares", low) % {"count": low}
         else:
-            label = f"{low}{band_rules.EN_DASH}{high} shares"
+            label = _("%(low)s%(dash)s%(high)s shares") % {
+                "low": low,
+                "dash": band_rules.EN_DASH,
+                "high": high,
+            }
         n = people_by_points.get(points, 0)
         rows.append(BandRow(points, label, n, 100.0 * n / people if people else 0.0))
     return rows
@@ -612,7 +618,7 @@ def _breadcrumb(filters: Filters) -> list[dict]:
     """Whole organisation > HQ > Comms: the levels above the scope the viewer may open."""
     crumbs = []
     if filters.viewer.is_hr_admin:
-        crumbs.append({"label": "Whole organisation", "unit": None})
+        crumbs.append({"label": _("Whole organisation"), "unit": None})
     if filters.unit is not None:
         own = filters.viewer.unit.path if filters.viewer.unit_id else None
         for path in ancestor_paths(filters.unit.path):
@@ -702,7 +708,7 @@ def _missing(filters: Filters, kind: str) -> QuerySet[User]:
     elif kind == NO_ACCOUNT:
         people = people.filter(~Exists(SocialAccount.objects.filter(user=OuterRef("pk"))))
     else:
-        raise BadFilter(f"kind must be one of {', '.join(MISSING_KINDS)}.")
+        raise BadFilter(_("kind must be one of %(kinds)s.") % {"kinds": ", ".join(MISSING_KINDS)})
     return people
 
 

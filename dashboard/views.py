@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import hr_admin_required, manager_or_hr_required
@@ -24,12 +26,12 @@ from sharekpi.errors import bad_request
 from . import charts, selectors, stats
 
 SORT_COLUMNS = (
-    ("name", "Unit"),
-    ("people", "People"),
-    ("participants", "Participating"),
-    ("rate", "Rate"),
-    ("shares", "Verified shares"),
-    ("points", "Avg points"),
+    ("name", gettext_lazy("Unit")),
+    ("people", gettext_lazy("People")),
+    ("participants", gettext_lazy("Participating")),
+    ("rate", gettext_lazy("Rate")),
+    ("shares", gettext_lazy("Verified shares")),
+    ("points", gettext_lazy("Avg points")),
 )
 
 
@@ -88,7 +90,7 @@ def dashboard_page(request):
         if filters.campaign is not None and key == "points":
             continue
         if filters.campaign is not None and key == "people":
-            label = "Audience"
+            label = _("Audience")
         active = key == current
         next_sort = f"-{key}" if active and not descending else key
         sort_links.append(
@@ -99,9 +101,14 @@ def dashboard_page(request):
                 "aria_sort": ("descending" if descending else "ascending") if active else None,
             }
         )
+    # The unit table's cells are labelled by their column on a phone (cards).
+    unit_labels = {col["key"]: col["label"] for col in sort_links}
     for row in board.units:
         row.url = link(unit=row.unit_id, sort=filters.sort) if row.unit_id else None
-        row.meter = charts.meter(row.rate, label=f"{charts.percent_text(row.rate)} participating")
+        row.meter = charts.meter(
+            row.rate,
+            label=_("%(percent)s participating") % {"percent": charts.percent_text(row.rate)},
+        )
     for row in board.campaigns:
         row.url = link(campaign=row.campaign.pk)
         row.shared_label = charts.percent_text(row.shared_percent)
@@ -137,27 +144,45 @@ def dashboard_page(request):
             }
         )
     year_label = filters.year_label
-    what = f" — {filters.campaign.title}" if filters.campaign is not None else ""
+    if filters.campaign is not None:
+        weekly_title = _("Shares per week, KPI year %(year)s, %(scope)s — %(campaign)s") % {
+            "year": year_label,
+            "scope": filters.scope_label,
+            "campaign": filters.campaign.title,
+        }
+    else:
+        weekly_title = _("Shares per week, KPI year %(year)s, %(scope)s") % {
+            "year": year_label,
+            "scope": filters.scope_label,
+        }
     context = {
         "board": board,
         "filters": filters,
         "totals": board.totals,
         "years": selectors.year_choices(filters.year),
         "sort_links": sort_links,
+        "unit_labels": unit_labels,
         "missing": missing,
         "review_url": _review_url(request.user),
         "weekly_chart": charts.weekly_shares(
             board.weeks,
-            title=f"Shares per week, KPI year {year_label}, {filters.scope_label}{what}",
+            title=weekly_title,
         ),
         "band_chart": charts.band_distribution(
-            board.bands, title=f"People per KPI points, {year_label}, {filters.scope_label}"
+            board.bands,
+            title=_("People per KPI points, %(year)s, %(scope)s")
+            % {"year": year_label, "scope": filters.scope_label},
         ),
         "period": scoring_selectors.kpi_year_period(filters.year),
         "stats_never_built": board.settings.stats_refreshed_at is None
         and request.user.is_hr_admin
         and Share.objects.exists(),
         "reset_url": _url(here, {"year": filters.year}),
+        # The compliance report and follower growth (presence; the dashboard may read it).
+        "presence_url": _url(
+            reverse("compliance:report"), {"unit": filters.unit.pk} if filters.unit else {}
+        ),
+        "presence_official_url": reverse("growth:official"),
     }
     return render(request, "dashboard/dashboard.html", context)
 
@@ -172,7 +197,10 @@ def missing_csv(request):
         return error
     kind = request.GET.get("kind", "")
     if kind not in selectors.MISSING_KINDS:
-        return bad_request(request, f"kind must be one of {', '.join(selectors.MISSING_KINDS)}.")
+        return bad_request(
+            request,
+            _("kind must be one of %(kinds)s.") % {"kinds": ", ".join(selectors.MISSING_KINDS)},
+        )
     rows = selectors.missing_people(filters, kind).iterator(chunk_size=reports.ROW_CHUNK)
     return csv_response(
         header=selectors.MISSING_CSV_HEADER,
@@ -187,13 +215,13 @@ def dashboard_settings(request):
     """HR turns the leaderboard on (``leaderboard=on``) or off (``leaderboard=off``)."""
     choice = request.POST.get("leaderboard", "")
     if choice not in ("on", "off"):
-        return bad_request(request, "leaderboard must be on or off.")
+        return bad_request(request, _("leaderboard must be on or off."))
     stats.set_leaderboard(enabled=choice == "on", actor=request.user)
     messages.success(
         request,
-        "The leaderboard is now shown on the dashboard."
+        _("The leaderboard is now shown on the dashboard.")
         if choice == "on"
-        else "The leaderboard is hidden.",
+        else _("The leaderboard is hidden."),
     )
     back = request.POST.get("next", "")
     dashboard_path = reverse("dashboard:dashboard")

@@ -39,3 +39,6 @@ class SpotCheckAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "result", "month"]
     search_fields = ["user__staff_id", "user__full_name", "note"]
     list_select_related = ["user", "official_account", "checked_by"]
+
+
+from . import growth_admin  # noqa: E402, F401  (follower snapshots, API keys, drives)

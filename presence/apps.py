@@ -20,3 +20,8 @@ class PresenceConfig(AppConfig):
         from . import personal_data
 
         personal_data.register()
+
+        # The compliance report's cached counts are dropped when what they count changes.
+        from . import report_signals
+
+        report_signals.connect()

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import UnitsChoiceField
 from accounts.models import OrgUnit, Platform
 
 from .models import SpotCheckResult
@@ -8,11 +9,6 @@ from .services import SPOT_CHECK_PERCENT_MAX, SPOT_CHECK_PERCENT_MIN
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, unit):
-        return unit.path
-
-
-class UnitsChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, unit):
         return unit.path
 
@@ -46,11 +42,7 @@ class OfficialAccountForm(forms.Form):
     must_follow = forms.BooleanField(label=_("Staff must follow it"), required=False, initial=True)
     units = UnitsChoiceField(
         label=_("Who must follow it"),
-        queryset=OrgUnit.objects.order_by("path"),
         required=False,
-        widget=forms.SelectMultiple(
-            attrs={"size": 10, "data-filterable": "", "data-filter-label": _("Find a unit")}
-        ),
         help_text=_(
             "Each unit with every unit below it. None chosen: everyone. "
             "Hold Ctrl (⌘ on a Mac) to choose several."

@@ -281,6 +281,18 @@ class FollowDrive(models.Model):
     units = models.ManyToManyField(
         OrgUnit, blank=True, related_name="+", verbose_name=_("audience units")
     )
+    name = models.CharField(
+        _("name"), max_length=200, blank=True, help_text=_("e.g. 'Follow the Governor, 2025'.")
+    )
+    people_asked = models.PositiveIntegerField(
+        _("people asked"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many people the memo asked to follow, when it is known from outside "
+            "ShareKPI. Blank: the people of the audience in ShareKPI."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors as account_selectors
@@ -294,8 +295,20 @@ def spot_check_draw(request):
     else:
         messages.success(
             request,
-            _("Drawn for %(month)s: %(follow)s follow confirmation(s), %(account)s own account(s).")
-            % {"month": month.strftime("%Y-%m"), **drawn},
+            _("Drawn for %(month)s: %(follows)s, %(accounts)s.")
+            % {
+                "month": month.strftime("%Y-%m"),
+                "follows": ngettext(
+                    "%(count)s follow confirmation",
+                    "%(count)s follow confirmations",
+                    drawn["follow"],
+                )
+                % {"count": drawn["follow"]},
+                "accounts": ngettext(
+                    "%(count)s own account", "%(count)s own accounts", drawn["account"]
+                )
+                % {"count": drawn["account"]},
+            },
         )
     return redirect(f"{_spot_checks_url()}?month={month:%Y-%m}")
 

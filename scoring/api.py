@@ -7,6 +7,7 @@ organisation download ``/reports/kpi/?format=csv`` instead.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -121,7 +122,12 @@ class ScoringSchemeDetail(APIView):
         body = request.data if isinstance(request.data, dict) else {}
         if "year" in body and str(body["year"]) != str(year):
             raise ValidationError(
-                {"year": [f"The body is for {body['year']}, the URL for {year}."]}
+                {
+                    "year": [
+                        _("The body is for %(body)s, the URL for %(url)s.")
+                        % {"body": body["year"], "url": year}
+                    ]
+                }
             )
         serializer = ScoringSchemeSerializer(data=body)
         serializer.is_valid(raise_exception=True)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScoringConfig(AppConfig):
     name = "scoring"
-    verbose_name = "KPI scoring"
+    verbose_name = _("KPI scoring")
 
     def ready(self) -> None:
         # campaigns announces share status changes; scoring keeps KPI scores current.

@@ -11,6 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 EN_DASH = "\u2013"
 # Far above any real scheme; keeps values inside the database columns.
 MAX_SHARES = 1_000_000
@@ -56,8 +59,26 @@ def ordered(bands: Iterable[Band]) -> list[Band]:
 
 
 def _describe(position: int, band: Band) -> str:
-    upper = "or more" if band.max_shares is None else f"to {band.max_shares}"
-    return f"band {position} ({band.min_shares} {upper} shares)"
+    if band.max_shares is None:
+        return _("band %(position)s (%(min)s or more shares)") % {
+            "position": position,
+            "min": band.min_shares,
+        }
+    return _("band %(position)s (%(min)s to %(max)s shares)") % {
+        "position": position,
+        "min": band.min_shares,
+        "max": band.max_shares,
+    }
+
+
+def _capitalised(text: str) -> str:
+    return f"{text[0].upper()}{text[1:]}"
+
+
+# The three values of a band, as the messages name them.
+MIN_SHARES = gettext_lazy("min shares")
+MAX_SHARES_NAME = gettext_lazy("max shares")
+POINTS = gettext_lazy("points")
 
 
 def validate(bands: Sequence[Band]) -> list[str]:
@@ -68,77 +89,103 @@ def validate(bands: Sequence[Band]) -> list[str]:
     points for more shares.
     """
     if not bands:
-        return ["Give at least one band (the default scheme has six)."]
+        return [_("Give at least one band (the default scheme has six).")]
     errors: list[str] = []
     rows = ordered(bands)
     for i, band in enumerate(rows, start=1):
         negatives = [
             name
             for name, value in (
-                ("min shares", band.min_shares),
-                ("max shares", band.max_shares),
-                ("points", band.points),
+                (MIN_SHARES, band.min_shares),
+                (MAX_SHARES_NAME, band.max_shares),
+                (POINTS, band.points),
             )
             if value is not None and value < 0
         ]
         if negatives:
             errors.append(
-                f"Band {i}: {' and '.join(negatives)} cannot be negative "
-                f"(got {band.min_shares}, {band.max_shares}, {band.points})."
+                _("Band %(band)s: %(values)s cannot be negative (got %(got)s).")
+                % {
+                    "band": i,
+                    "values": _(" and ").join(str(name) for name in negatives),
+                    "got": f"{band.min_shares}, {band.max_shares}, {band.points}",
+                }
             )
         too_big = [
-            f"{name} {value} is above {limit}"
+            _("%(name)s %(value)s is above %(limit)s")
+            % {"name": name, "value": value, "limit": limit}
             for name, value, limit in (
-                ("min shares", band.min_shares, MAX_SHARES),
-                ("max shares", band.max_shares, MAX_SHARES),
-                ("points", band.points, MAX_POINTS),
+                (MIN_SHARES, band.min_shares, MAX_SHARES),
+                (MAX_SHARES_NAME, band.max_shares, MAX_SHARES),
+                (POINTS, band.points, MAX_POINTS),
             )
             if value is not None and value > limit
         ]
         if too_big:
-            errors.append(f"Band {i}: {'; '.join(too_big)}.")
+            errors.append(
+                _("Band %(band)s: %(problems)s.") % {"band": i, "problems": "; ".join(too_big)}
+            )
         if band.max_shares is not None and band.max_shares < band.min_shares:
             errors.append(
-                f"Band {i}: max shares ({band.max_shares}) is below min shares ({band.min_shares})."
+                _("Band %(band)s: max shares (%(max)s) is below min shares (%(min)s).")
+                % {"band": i, "max": band.max_shares, "min": band.min_shares}
             )
     first = rows[0]
     if first.min_shares != 0:
         errors.append(
-            f"The first band must start at 0 shares, so that people with no verified share "
-            f"still get a band; it starts at {first.min_shares}."
+            _(
+                "The first band must start at 0 shares, so that people with no verified share "
+                "still get a band; it starts at %(min)s."
+            )
+            % {"min": first.min_shares}
         )
     for i, (band, following) in enumerate(pairwise(rows), start=1):
         here, there = _describe(i, band), _describe(i + 1, following)
         if band.max_shares is None:
             errors.append(
-                f"Only the last band may be open-ended: {here} has no maximum, "
-                f"so it overlaps {there}."
+                _(
+                    "Only the last band may be open-ended: %(here)s has no maximum, "
+                    "so it overlaps %(there)s."
+                )
+                % {"here": here, "there": there}
             )
         elif following.min_shares > band.max_shares + 1:
             missing_to = following.min_shares - 1
             missing = (
                 str(band.max_shares + 1)
                 if missing_to == band.max_shares + 1
-                else f"{band.max_shares + 1} to {missing_to}"
+                else _("%(first)s to %(last)s") % {"first": band.max_shares + 1, "last": missing_to}
             )
             errors.append(
-                f"Gap between {here} and {there}: {missing} shares would fall in no band."
+                _("Gap between %(here)s and %(there)s: %(missing)s shares would fall in no band.")
+                % {"here": here, "there": there, "missing": missing}
             )
         elif following.min_shares <= band.max_shares:
             errors.append(
-                f"{here[0].upper()}{here[1:]} and {there} overlap: "
-                f"{following.min_shares} shares would fall in both."
+                _("%(here)s and %(there)s overlap: %(count)s shares would fall in both.")
+                % {"here": _capitalised(here), "there": there, "count": following.min_shares}
             )
         if following.points < band.points:
             errors.append(
-                f"{there[0].upper()}{there[1:]} gives fewer points ({following.points}) than "
-                f"{here} ({band.points}); more shares must never give fewer points."
+                _(
+                    "%(there)s gives fewer points (%(fewer)s) than %(here)s (%(more)s); "
+                    "more shares must never give fewer points."
+                )
+                % {
+                    "there": _capitalised(there),
+                    "fewer": following.points,
+                    "here": here,
+                    "more": band.points,
+                }
             )
     last = rows[-1]
     if last.max_shares is not None:
         errors.append(
-            f"The last band must be open-ended (leave max shares empty): with it ending at "
-            f"{last.max_shares}, {last.max_shares + 1} or more shares would fall in no band."
+            _(
+                "The last band must be open-ended (leave max shares empty): with it ending at "
+                "%(max)s, %(beyond)s or more shares would fall in no band."
+            )
+            % {"max": last.max_shares, "beyond": last.max_shares + 1}
         )
     return errors
 
@@ -181,15 +228,18 @@ def parse_rows(rows: Iterable[tuple[str, str, str]]) -> tuple[list[Band], list[s
         if not any(texts):
             continue
         values: list[int | None] = []
-        for name, text in zip(("min shares", "max shares", "points"), texts, strict=True):
-            if text == "" and name == "max shares":
+        for name, text in zip((MIN_SHARES, MAX_SHARES_NAME, POINTS), texts, strict=True):
+            if text == "" and name is MAX_SHARES_NAME:
                 values.append(None)
                 continue
             try:
                 values.append(int(text))
             except ValueError:
-                shown = f"“{text}”" if text else "empty"
-                errors.append(f"Row {line}: {name} must be a whole number ({shown}).")
+                shown = f"“{text}”" if text else _("empty")
+                errors.append(
+                    _("Row %(row)s: %(name)s must be a whole number (%(value)s).")
+                    % {"row": line, "name": name, "value": shown}
+                )
         if len(values) == 3:
             minimum, maximum, points = values
             bands.append(Band(int(minimum or 0), maximum, int(points or 0)))

@@ -19,15 +19,22 @@ class ScoringScheme(models.Model):
     """The bands in force for one KPI year. ``version`` goes up with every edit;
     each KpiScore row remembers the version it was computed with."""
 
-    year = models.PositiveSmallIntegerField(unique=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
         ordering = ["-year"]
 
     def __str__(self) -> str:
@@ -45,12 +52,18 @@ class ScoringScheme(models.Model):
 
 
 class ScoringBand(models.Model):
-    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="bands")
-    min_shares = models.PositiveIntegerField()
-    max_shares = models.PositiveIntegerField(null=True, blank=True, help_text="Empty = open-ended.")
-    points = models.PositiveSmallIntegerField()
+    scheme = models.ForeignKey(
+        ScoringScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="bands"
+    )
+    min_shares = models.PositiveIntegerField(_("min shares"))
+    max_shares = models.PositiveIntegerField(
+        _("max shares"), null=True, blank=True, help_text=_("Empty = open-ended.")
+    )
+    points = models.PositiveSmallIntegerField(_("points"))
 
     class Meta:
+        verbose_name = _("scoring band")
+        verbose_name_plural = _("scoring bands")
         ordering = ["scheme", "min_shares"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "min_shares"], name="scoringband_unique_min"),
@@ -64,15 +77,24 @@ class ScoringBand(models.Model):
 class SchemeChange(models.Model):
     """Who changed a year's bands, when, from what to what: the audit trail."""
 
-    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="changes")
-    year = models.PositiveSmallIntegerField()
-    version = models.PositiveIntegerField(help_text="The scheme version this change created.")
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    scheme = models.ForeignKey(
+        ScoringScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="changes"
     )
-    changed_at = models.DateTimeField(default=timezone.now)
-    before = models.JSONField()
-    after = models.JSONField()
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveIntegerField(
+        _("version"), help_text=_("The scheme version this change created.")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"))
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
@@ -88,13 +110,16 @@ class KpiScore(models.Model):
     (``verified_shares``) and the points the scheme gives for it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kpi_scores"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="kpi_scores",
+        verbose_name=_("user"),
     )
-    year = models.PositiveSmallIntegerField()
-    verified_shares = models.PositiveIntegerField(default=0)
-    points = models.PositiveSmallIntegerField(default=0)
-    scheme_version = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(default=timezone.now)
+    year = models.PositiveSmallIntegerField(_("year"))
+    verified_shares = models.PositiveIntegerField(_("verified shares"), default=0)
+    points = models.PositiveSmallIntegerField(_("points"), default=0)
+    scheme_version = models.PositiveIntegerField(_("scheme version"), default=0)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:
         ordering = ["year", "user"]
@@ -118,16 +143,25 @@ class YearClose(models.Model):
     are frozen; a superuser may re-open it, which is recorded here too. A year
     closed again later gets a new row, so the history stays complete."""
 
-    year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(_("year"))
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("closed by"),
     )
-    closed_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
     reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reopened by"),
     )
-    reopened_at = models.DateTimeField(null=True, blank=True)
-    reopen_reason = models.TextField(blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopen_reason = models.TextField(_("reopen reason"), blank=True)
 
     class Meta:
         ordering = ["-year", "-closed_at"]

@@ -22,7 +22,9 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from wcwidth import wcswidth
 
 from accounts import selectors as account_selectors
@@ -34,8 +36,15 @@ from . import selectors, services
 from .bands import Band
 from .models import KpiScore, ScoringScheme, YearClose
 
+# The CSV's column names are for programs (like the API's field names): never translated.
 CSV_HEADER = ("staff_id", "full_name", "unit", "verified_shares", "points")
-XLSX_HEADER = ("Staff ID", "Full name", "Unit", "Verified shares", "Points")
+XLSX_HEADER = (
+    gettext_lazy("Staff ID"),
+    gettext_lazy("Full name"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Verified shares"),
+    gettext_lazy("Points"),
+)
 ROW_CHUNK = 2000
 XLSX_DATE_FORMAT = "d mmm yyyy"
 XLSX_DATETIME_FORMAT = "d mmm yyyy hh:mm"
@@ -60,7 +69,9 @@ def parse_year(raw: str | None) -> int:
         return selectors.current_kpi_year()
     text = str(raw).strip()
     if not (text.isascii() and text.isdigit()):
-        raise ValueError(f"“{text}” is not a year; use four digits, e.g. ?year=2025.")
+        raise ValueError(
+            _("“%(text)s” is not a year; use four digits, e.g. ?year=2025.") % {"text": text}
+        )
     return services.check_year(int(text))
 
 
@@ -113,7 +124,7 @@ class KpiReport(_PrintedYear):
 
     @property
     def unit_label(self) -> str:
-        return self.unit.path if self.unit is not None else "Whole organisation"
+        return self.unit.path if self.unit is not None else _("Whole organisation")
 
     @property
     def participation_rate(self) -> float:
@@ -246,7 +257,7 @@ def build_statement(*, viewer: User, staff_id: str, year: int) -> KpiStatement:
         .first()
     )
     if person is None:
-        raise Http404("No such person, or outside what you may see.")
+        raise Http404(_("No such person, or outside what you may see."))
     return personal_kpi(person=person, year=year)
 
 
@@ -284,7 +295,7 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
             cells.append(cell)
         return cells
 
-    sheet.append(header(XLSX_HEADER))
+    sheet.append(header([str(name) for name in XLSX_HEADER]))
     safe = csvexport.spreadsheet_safe  # Excel runs formulas in xlsx cells too
     last_row = 1
     for staff_id, full_name, unit, shares, points in report.rows.iterator(chunk_size=ROW_CHUNK):
@@ -293,7 +304,7 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
     # Filter buttons on the header: sort or pick people by unit, shares, points.
     sheet.auto_filter.ref = f"A1:E{last_row}"
 
-    summary = workbook.create_sheet("Summary")
+    summary = workbook.create_sheet(_sheet_title(pgettext("spreadsheet sheet", "Summary")))
     summary.column_dimensions["A"].width = 28
     summary.column_dimensions["B"].width = 40
 
@@ -308,7 +319,12 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
     generated = timezone.localtime(report.generated_at).replace(tzinfo=None, microsecond=0)
     rows = [
         (_("Organisation"), report.organisation),
-        (_("Unit"), report.unit_label + (_(" (and sub-units)") if report.unit else "")),
+        (
+            _("Unit"),
+            _("%(unit)s (and sub-units)") % {"unit": report.unit_label}
+            if report.unit
+            else report.unit_label,
+        ),
         (_("KPI year"), report.year),
     ]
     if report.year_label != str(report.year):
@@ -333,7 +349,9 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
     for label, value in rows:
         summary.append([str(label), value])
     summary.append([])
-    summary.append(header(("Band (verified shares)", "Points", "People", "% of people")))
+    summary.append(
+        header((_("Band (verified shares)"), _("Points"), _("People"), _("% of people")))
+    )
     for item in report.distribution:
         summary.append([item.band.label, item.band.points, item.people, round(item.percent, 1)])
 
@@ -343,11 +361,20 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
     return handle
 
 
+def _sheet_title(text: str) -> str:
+    """A translated sheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in text).strip()
+    return cleaned[:31] or "Summary"
+
+
 def _status_text(close: YearClose | None) -> str:
     if close is None:
-        return "Open: scores may still change"
-    who = close.closed_by.full_name if close.closed_by else "HR"
-    return f"Closed by {who} on {timezone.localtime(close.closed_at):%d %b %Y}: final"
+        return _("Open: scores may still change")
+    who = close.closed_by.full_name if close.closed_by else _("HR")
+    return _("Closed by %(who)s on %(when)s: final") % {
+        "who": who,
+        "when": date_format(timezone.localtime(close.closed_at)),
+    }
 
 
 # --- PDF listing ----------------------------------------------------------------------------
@@ -457,13 +484,22 @@ def pdf_listing(report: KpiReport) -> PdfListing | None:
     ]
     longest = [max((display_width(row[i]) for row in rows), default=0) for i in range(3)]
     number_w = len(str(len(rows)))
-    staff_w = min(max(longest[0], len("Staff ID")), 16)
-    shares_w = max(len("Verified"), len(str(report.total_shares)))
-    points_w = max(len("Points"), len(str(report.total_points)))
-    total_label = f"Total: {report.people} people"
-    name_w = min(max(longest[1], len(total_label)), 40)
+    staff_label, name_label, unit_label = _("Staff ID"), _("Name"), _("Unit")
+    # "Verified shares" in two lines of the column heading.
+    verified_label, shares_label = (
+        _("Verified"),
+        pgettext("column heading, under Verified", "shares"),
+    )
+    points_label = _("Points")
+    staff_w = min(max(longest[0], display_width(staff_label)), 16)
+    shares_w = max(
+        display_width(verified_label), display_width(shares_label), len(str(report.total_shares))
+    )
+    points_w = max(display_width(points_label), len(str(report.total_points)))
+    total_label = _("Total: %(people)s people") % {"people": report.people}
+    name_w = min(max(longest[1], display_width(total_label), display_width(name_label)), 40)
     fixed = number_w + staff_w + name_w + shares_w + points_w + 5 * len(LISTING_GAP)
-    unit_w = min(max(longest[2], len("Unit")), LISTING_WIDTH - fixed)
+    unit_w = min(max(longest[2], display_width(unit_label)), LISTING_WIDTH - fixed)
 
     def line(number, staff, name, unit, shares, points) -> str:
         return LISTING_GAP.join(
@@ -479,8 +515,8 @@ def pdf_listing(report: KpiReport) -> PdfListing | None:
 
     header = "\n".join(
         (
-            line("#", "Staff ID", "Name", "Unit", "Verified", "Points"),
-            line("", "", "", "", "shares", ""),
+            line("#", staff_label, name_label, unit_label, verified_label, points_label),
+            line("", "", "", "", shares_label, ""),
         )
     )
     # Each page is a list of people, each person a list of lines.

@@ -19,6 +19,7 @@ import datetime
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import OrgUnit, User
@@ -207,13 +208,15 @@ def report_unit(viewer: User, unit_ref: str | int | None) -> OrgUnit | None:
         lookup = Q(pk=int(ref)) if ref.isascii() and ref.isdigit() else Q(path=ref)
         unit = visible.filter(lookup).first()
         if unit is None:
-            raise OutOfScope(f"Unit {ref!r} does not exist or is outside what you may see.")
+            raise OutOfScope(
+                _("Unit “%(unit)s” does not exist or is outside what you may see.") % {"unit": ref}
+            )
         return unit
     if viewer.is_hr_admin:
         return None
     if viewer.is_manager and viewer.unit_id is not None:
         return viewer.unit
-    raise OutOfScope("You have no unit to report on.")
+    raise OutOfScope(_("You have no unit to report on."))
 
 
 def scores_in_scope(

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Expression, IntegerField
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import User
@@ -45,14 +47,22 @@ class ScoringError(Exception):
 
 class YearClosed(ScoringError):
     def __init__(self, year: int, close: YearClose | None = None):
-        who = ""
-        if close is not None:
-            name = close.closed_by.full_name if close.closed_by else "HR"
-            who = f" by {name} on {timezone.localtime(close.closed_at):%d %b %Y}"
-        super().__init__(
-            f"KPI year {selectors.kpi_year_label(year)} is closed{who}: its scores are frozen. "
-            "A superuser must re-open the year before anything can change them."
-        )
+        label = selectors.kpi_year_label(year)
+        if close is None:
+            message = _(
+                "KPI year %(year)s is closed: its scores are frozen. "
+                "A superuser must re-open the year before anything can change them."
+            ) % {"year": label}
+        else:
+            message = _(
+                "KPI year %(year)s was closed by %(who)s on %(when)s: its scores are frozen. "
+                "A superuser must re-open the year before anything can change them."
+            ) % {
+                "year": label,
+                "who": close.closed_by.full_name if close.closed_by else _("HR"),
+                "when": date_format(timezone.localtime(close.closed_at)),
+            }
+        super().__init__(message)
         self.year = year
 
 
@@ -68,7 +78,9 @@ class NotAllowed(ScoringError):
 
 def check_year(year: int) -> int:
     if not isinstance(year, int) or not 2000 <= year <= 2999:
-        raise ScoringError(f"{year!r} is not a KPI year this system keeps (2000 to 2999).")
+        raise ScoringError(
+            _("“%(year)s” is not a KPI year this system keeps (2000 to 2999).") % {"year": year}
+        )
     return year
 
 
@@ -163,7 +175,7 @@ def update_scheme(*, year: int, bands: Sequence[Band], actor: User) -> ScoringSc
     with one message per problem). Saving the same bands again changes nothing.
     """
     if not (actor and actor.is_hr_admin):
-        raise NotAllowed("Only HR admins may change the scoring bands.")
+        raise NotAllowed(_("Only HR admins may change the scoring bands."))
     check_year(year)
     problems = band_rules.validate(bands)
     if problems:
@@ -548,13 +560,13 @@ def close_year(*, year: int, actor: User) -> YearClose:
     """Freeze a KPI year: recompute it one last time, then record the close.
     From then on no verification, review or scheme edit changes its scores."""
     if not (actor and actor.is_hr_admin):
-        raise NotAllowed("Only HR admins may close a KPI year.")
+        raise NotAllowed(_("Only HR admins may close a KPI year."))
     check_year(year)
     if not selectors.year_has_ended(year):
-        _, last_day = selectors.kpi_year_period(year)
+        _first_day, last_day = selectors.kpi_year_period(year)
         raise ScoringError(
-            f"KPI year {selectors.kpi_year_label(year)} runs until {last_day:%d %b %Y}; "
-            "it can be closed once it has ended."
+            _("KPI year %(year)s runs until %(last_day)s; it can be closed once it has ended.")
+            % {"year": selectors.kpi_year_label(year), "last_day": date_format(last_day)}
         )
     scheme = _lock_year(year)
     _refuse_if_closed(year)
@@ -577,11 +589,13 @@ def reopen_year(*, year: int, actor: User, reason: str = "") -> YearClose:
     """Re-open a closed year (superusers only), recorded on the close; the year is
     then recomputed so its scores catch up with what changed while it was closed."""
     if not (actor and actor.is_active and actor.is_superuser):
-        raise NotAllowed("Only a superuser may re-open a closed KPI year.")
+        raise NotAllowed(_("Only a superuser may re-open a closed KPI year."))
     scheme = _lock_year(year)
     close = YearClose.objects.select_for_update().filter(year=year, reopened_at=None).first()
     if close is None:
-        raise ScoringError(f"KPI year {selectors.kpi_year_label(year)} is not closed.")
+        raise ScoringError(
+            _("KPI year %(year)s is not closed.") % {"year": selectors.kpi_year_label(year)}
+        )
     close.reopened_by = actor
     close.reopened_at = timezone.now()
     close.reopen_reason = reason.strip()

@@ -13,6 +13,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors as account_selectors
@@ -100,8 +101,11 @@ def scheme_edit(request, year: int):
             else:
                 messages.success(
                     request,
-                    f"Scoring bands for {selectors.kpi_year_label(year)} saved; "
-                    "everyone's points for that year were recomputed.",
+                    _(
+                        "Scoring bands for %(year)s saved; "
+                        "everyone's points for that year were recomputed."
+                    )
+                    % {"year": selectors.kpi_year_label(year)},
                 )
                 return redirect("scoring:scheme_edit", year=year)
         rows = [row for row in posted if any((v or "").strip() for v in row)]
@@ -151,7 +155,7 @@ def year_list(request):
 @require_POST
 def year_close(request, year: int):
     if request.POST.get("confirm") != "yes":
-        messages.error(request, "Tick the box to confirm that the year's scores become final.")
+        messages.error(request, _("Tick the box to confirm that the year's scores become final."))
         return redirect("scoring:year_list")
     try:
         services.close_year(year=year, actor=request.user)
@@ -160,7 +164,8 @@ def year_close(request, year: int):
     else:
         messages.success(
             request,
-            f"KPI year {selectors.kpi_year_label(year)} is closed; its scores are final.",
+            _("KPI year %(year)s is closed; its scores are final.")
+            % {"year": selectors.kpi_year_label(year)},
         )
     return redirect("scoring:year_list")
 
@@ -170,7 +175,7 @@ def year_close(request, year: int):
 def year_reopen(request, year: int):
     reason = request.POST.get("reason", "").strip()
     if not reason:
-        messages.error(request, "Say why the year is re-opened; the reason is recorded.")
+        messages.error(request, _("Say why the year is re-opened; the reason is recorded."))
         return redirect("scoring:year_list")
     try:
         services.reopen_year(year=year, actor=request.user, reason=reason)
@@ -179,7 +184,8 @@ def year_reopen(request, year: int):
     else:
         messages.warning(
             request,
-            f"KPI year {selectors.kpi_year_label(year)} is open again and was recomputed.",
+            _("KPI year %(year)s is open again and was recomputed.")
+            % {"year": selectors.kpi_year_label(year)},
         )
     return redirect("scoring:year_list")
 
@@ -193,7 +199,9 @@ def year_recompute(request, year: int):
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, f"Recomputed {written} scores for {selectors.kpi_year_label(year)}."
+            request,
+            _("Recomputed %(count)s scores for %(year)s.")
+            % {"count": written, "year": selectors.kpi_year_label(year)},
         )
     return redirect("scoring:year_list")
 
@@ -214,7 +222,7 @@ def kpi_report(request):
         return error
     output = request.GET.get("format", "html").lower() or "html"
     if output not in REPORT_FORMATS:
-        return bad_request(request, "format must be html, pdf, csv or xlsx.")
+        return bad_request(request, _("format must be html, pdf, csv or xlsx."))
     try:
         report = reports.build_report(
             viewer=request.user, year=year, unit_ref=request.GET.get("unit")
@@ -236,8 +244,11 @@ def kpi_report(request):
     if output == "pdf" and report.too_big_for_pdf:
         messages.error(
             request,
-            f"{report.people} rows are too many for one PDF (at most {reports.PDF_MAX_ROWS}). "
-            "Choose a unit, or download the Excel or CSV file.",
+            _(
+                "%(rows)s rows are too many for one PDF (at most %(max)s). "
+                "Choose a unit, or download the Excel or CSV file."
+            )
+            % {"rows": report.people, "max": reports.PDF_MAX_ROWS},
         )
         return redirect(_report_url(year, report.unit))
     # A long report's PDF lists people as text lines instead of the page's table.

@@ -400,3 +400,21 @@ CELERY_BEAT_SCHEDULE["notifications-weekly-digests"] = {
     "task": "notifications.tasks.send_weekly_digests",
     "schedule": _crontab(day_of_week="mon", hour=8, minute=0),
 }
+
+# --- Follower growth (presence.followers_api; daily beat task) -----------------------
+# The official API hosts the daily follower fetch may reach through the safe fetch
+# (only that fetch: a link a person pastes never reaches them). Comma-separated.
+# Nothing is fetched for a platform until HR saves its key (admin: follower API keys).
+SHAREKPI_FOLLOWER_API_HOSTS = env_list(
+    "SHAREKPI_FOLLOWER_API_HOSTS", "www.googleapis.com,api.x.com"
+)
+CELERY_BEAT_SCHEDULE["presence-fetch-follower-counts"] = {
+    "task": "presence.tasks.fetch_follower_counts",
+    "schedule": 24 * 3600.0,
+}
+# The compliance report (/presence/) keeps its per-unit counts this many seconds in the
+# cache (dropped at once when a person, account, confirmation or rule changes; bulk
+# writes wait for the time-out). 0 = count on every request.
+SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS = int(
+    os.environ.get("SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS", "60")
+)

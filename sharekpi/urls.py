@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("scoring.api_urls")),
     # presence (required platforms, official accounts, "I follow")
     path("", include("presence.api_urls")),
+    path("", include("presence.growth_api_urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,8 @@ urlpatterns = [
     # presence: required platforms, must-follow accounts, "I follow", spot checks
     path("", include("presence.urls")),
     path("", include("notifications.urls")),
+    path("", include("presence.growth_urls")),
+    path("", include("presence.report_urls")),
     # The language switch: Django's, and a logged-in person's choice saved on them.
     path("i18n/setlang/", languages.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -73,3 +73,15 @@ def fast_test_settings(settings):
     from django.core.cache import cache
 
     cache.clear()  # throttling counts (password-reset mails) start at zero in each test
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts and ends in LANGUAGE_CODE: a request in Malay or Indonesian
+    leaves that language active in the thread (LocaleMiddleware does not reset it), and
+    a later test calling a service directly would read its messages in it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -58,6 +58,8 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     chunk_delay: float = 0.0
+    # Answers from the request itself: (status, headers, body). See ``youtube_api``.
+    responder: Callable[[RecordedRequest], tuple[int, dict[str, str], bytes]] | None = None
 
     def matches(self, host: str, target: str) -> bool:
         if self.host != "*" and self.host.lower() != host:
@@ -216,6 +218,78 @@ class FakePlatform:
             host, path, status=429, body=b"slow down", headers={"Retry-After": str(retry_after)}
         )
 
+    # -- official follower APIs (presence.followers_api) ------------------------------
+
+    def youtube_api(self, api_key: str, channels: dict[str, int | None]) -> Route:
+        """YouTube Data API v3 ``channels.list`` on www.googleapis.com: ``channels`` maps
+        a channel id (``UC…``) or a handle (``@name``, looked up with ``forHandle``) to
+        its subscriber count (None: the channel hides it). A wrong or missing ``key``
+        gets the API's 400 ``API key not valid``; an unknown channel an empty list."""
+        by_name = {name.lower().lstrip("@"): count for name, count in channels.items()}
+
+        def respond(request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
+            from urllib.parse import parse_qs, urlsplit
+
+            query = parse_qs(urlsplit(request.path).query)
+            if query.get("key", [""])[0] != api_key:
+                return _json_answer(
+                    400,
+                    {"error": {"code": 400, "message": "API key not valid. Please pass a "
+                               "valid API key.", "status": "INVALID_ARGUMENT"}},
+                )  # fmt: skip
+            if "statistics" not in query.get("part", [""])[0].split(","):
+                return _json_answer(400, {"error": {"code": 400, "message": "part missing"}})
+            wanted = (query.get("id") or query.get("forHandle") or [""])[0]
+            items = []
+            if wanted.lower().lstrip("@") in by_name:
+                count = by_name[wanted.lower().lstrip("@")]
+                statistics = {"viewCount": "1000", "videoCount": "10"}
+                if count is None:
+                    statistics["hiddenSubscriberCount"] = True
+                else:
+                    statistics.update(subscriberCount=str(count), hiddenSubscriberCount=False)
+                items.append({"kind": "youtube#channel", "id": "UCfake", "statistics": statistics})
+            return _json_answer(200, {"kind": "youtube#channelListResponse", "items": items})
+
+        return self._responder("www.googleapis.com", "/youtube/v3/channels", respond)
+
+    def x_api(self, bearer_token: str, users: dict[str, int]) -> Route:
+        """X API v2 user lookup by username on api.x.com, ``public_metrics`` included:
+        ``Authorization: Bearer <bearer_token>`` or a 401; an unknown user is the
+        API's 200 with ``errors`` and no ``data``."""
+        by_name = {name.lower(): count for name, count in users.items()}
+
+        def respond(request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
+            if request.headers.get("Authorization", "") != f"Bearer {bearer_token}":
+                return _json_answer(
+                    401, {"title": "Unauthorized", "type": "about:blank", "status": 401,
+                          "detail": "Unauthorized"},
+                )  # fmt: skip
+            path = request.path.split("?", 1)[0]
+            username = path.rsplit("/", 1)[-1]
+            if username.lower() not in by_name:
+                return _json_answer(
+                    200,
+                    {"errors": [{"value": username, "detail": f"Could not find user with "
+                                 f"username: [{username}].", "title": "Not Found Error",
+                                 "resource_type": "user", "parameter": "username"}]},
+                )  # fmt: skip
+            metrics = {"followers_count": by_name[username.lower()], "following_count": 10,
+                       "tweet_count": 100, "listed_count": 1}  # fmt: skip
+            return _json_answer(
+                200,
+                {"data": {"id": "12345", "name": username, "username": username,
+                          "public_metrics": metrics}},
+            )  # fmt: skip
+
+        return self._responder("api.x.com", "/2/users/by/username/*", respond)
+
+    def _responder(self, host: str, path: str, respond) -> Route:
+        route = Route(host, path, responder=respond)
+        with self._lock:
+            self.routes.append(route)
+        return route
+
     # -- used by the handler ---------------------------------------------------------
 
     def _find(self, host: str, target: str) -> Route | None:
@@ -228,6 +302,14 @@ class FakePlatform:
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
+
+
+def _json_answer(status: int, payload: Any) -> tuple[int, dict[str, str], bytes]:
+    return (
+        status,
+        {"Content-Type": "application/json; charset=UTF-8"},
+        jsonlib.dumps(payload).encode(),
+    )
 
 
 class _Server(ThreadingHTTPServer):
@@ -253,6 +335,11 @@ def _handler_for(platform: FakePlatform) -> type[BaseHTTPRequestHandler]:
             )
             if route.delay and platform._stopping.wait(route.delay):
                 return
+            if route.responder is not None:
+                status, headers, body = route.responder(
+                    RecordedRequest(host, self.path, self.headers)
+                )
+                route = Route(host, self.path, status=status, body=body, headers=headers)
             # The client may give up (size cap, time-out): expected in tests.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError, ssl.SSLError):
                 self._answer(route)

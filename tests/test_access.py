@@ -122,6 +122,18 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "api:required-platforms": ("get", None, LOGGED_IN),
     "api:official-account-list": ("get", None, LOGGED_IN),
     "api:official-account-follow": ("post", lambda w: {"pk": _official(w).pk}, LOGGED_IN),
+    # presence: follower growth and the compliance report
+    "growth:official": ("get", None, MANAGERS_HR),
+    "growth:snapshot_create": ("post", None, {HR}),
+    "growth:account_snapshots": ("get", lambda w: {"pk": _official(w).pk}, MANAGERS_HR),
+    "growth:drive_create": ("post", None, {HR}),
+    "growth:drive_detail": ("get", lambda w: {"pk": _drive(w).pk}, MANAGERS_HR),
+    "compliance:report": ("get", None, MANAGERS_HR),
+    "compliance:missing": ("get", None, MANAGERS_HR),
+    "api:official-account-followers": ("get", lambda w: {"pk": _official(w).pk}, MANAGERS_HR),
+    "api:follow-drive-list": ("get", None, MANAGERS_HR),
+    "api:presence-report": ("get", None, MANAGERS_HR),
+    "api:presence-missing": ("get", None, MANAGERS_HR),
 }
 
 
@@ -168,6 +180,15 @@ def _unsubscribe_token(world) -> str:
     from notifications.mail import unsubscribe_token
 
     return unsubscribe_token(world["people"][STAFF].pk, "weekly_digest")
+
+
+def _drive(world):
+    from presence.models import FollowDrive
+
+    drive, _ = FollowDrive.objects.get_or_create(
+        official_account=_official(world), starts_on=timezone.localdate()
+    )
+    return drive
 
 
 def _account(world, *, shot: bool = False):

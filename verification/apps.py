@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VerificationConfig(AppConfig):
     name = "verification"
-    verbose_name = "Verification and review"
+    verbose_name = _("Verification and review")
 
     def ready(self) -> None:
         # campaigns announces each logged share; verification queues its check.

@@ -317,8 +317,12 @@ def resolve(host: str, port: int) -> list[str]:
     return addresses
 
 
-def _parse(url: str) -> tuple[str, str, int, str]:
-    """Check the URL itself: returns (scheme, host, port, request path)."""
+def _parse(url: str, extra_hosts: frozenset[str] = frozenset()) -> tuple[str, str, int, str]:
+    """Check the URL itself: returns (scheme, host, port, request path).
+
+    ``extra_hosts`` (normalised names) are allowed for this one fetch on top of
+    the allow-list: the official APIs of presence.followers_api, which no link a
+    person pastes may reach."""
     if not isinstance(url, str) or not url:
         raise BlockedUrl("empty URL", url=str(url))
     if _CONTROL_CHARACTERS.search(url):
@@ -346,7 +350,7 @@ def _parse(url: str) -> tuple[str, str, int, str]:
         host = normalize_host(raw_host)
     except UnicodeError as exc:
         raise BlockedUrl(f"invalid host name {raw_host!r}", url=url) from exc
-    if host not in allowed_hosts():
+    if host not in allowed_hosts() and host not in extra_hosts:
         raise BlockedUrl(f"{host} is not a platform host we fetch from", url=url)
     request_path = requote_uri(urlunsplit(("", "", parts.path or "/", parts.query, "")))
     return scheme, host, DEFAULT_PORTS[scheme], request_path
@@ -370,8 +374,8 @@ def _test_host_map() -> dict[str, str]:
     return normalized
 
 
-def _target(url: str) -> _Target:
-    scheme, host, port, request_path = _parse(url)
+def _target(url: str, extra_hosts: frozenset[str] = frozenset()) -> _Target:
+    scheme, host, port, request_path = _parse(url, extra_hosts)
     mapped = _test_host_map().get(host)
     if mapped is not None:
         # TEST ONLY: plain http to a loopback fake platform; nothing else may reach loopback.
@@ -664,7 +668,14 @@ def _read_body(response, *, max_bytes: int, target: _Target) -> bytes:
     return b"".join(chunks)
 
 
-def _exchange(target: _Target, *, accept: str, follow_redirects: bool, watchdog: _Watchdog):
+def _exchange(
+    target: _Target,
+    *,
+    accept: str,
+    follow_redirects: bool,
+    watchdog: _Watchdog,
+    extra_headers: Mapping[str, str] | None = None,
+):
     """One request/response on a pinned connection: (status, headers, body).
 
     The body of a redirect we are going to follow is not read.
@@ -685,6 +696,7 @@ def _exchange(target: _Target, *, accept: str, follow_redirects: bool, watchdog:
                 "Accept-Encoding": "gzip, deflate",
                 "Accept-Language": "en",
                 "Connection": "close",
+                **(extra_headers or {}),
             },
             preload_content=False,
         )
@@ -725,6 +737,8 @@ def fetch(
     follow_redirects: bool = True,
     max_redirects: int | None = None,
     accept: str = DEFAULT_ACCEPT,
+    headers: Mapping[str, str] | None = None,
+    extra_hosts: frozenset[str] | set[str] | tuple[str, ...] = (),
 ) -> FetchResult:
     """GET ``url`` under the SSRF policy; the status code is returned, not raised.
 
@@ -733,26 +747,37 @@ def fetch(
     (time-outs, the deadline SHAREKPI_FETCH_TOTAL_TIMEOUT, refused or reset
     connections, DNS failures) or ``FetchError`` (TLS certificate, malformed
     answer).
+
+    ``headers`` are sent on the first hop only (an ``Authorization`` bearer token
+    never follows a redirect); ``extra_hosts`` are allowed on top of the
+    allow-list for this fetch only (presence.followers_api's API hosts).
     """
     limit = settings.SHAREKPI_FETCH_MAX_REDIRECTS if max_redirects is None else max_redirects
     started = time.monotonic()
     watchdog = _Watchdog(_total_timeout())
     redirects: list[str] = []
     current = url
+    also_allowed = frozenset(normalize_host(host) for host in extra_hosts)
     try:
         while True:
             try:
-                target = _target(current)
+                target = _target(current, also_allowed)
             except FetchError as exc:
                 if redirects and isinstance(exc, BlockedUrl):
                     exc.reason = f"redirect to a refused target: {exc.reason}"
                     exc.args = (exc.reason,)
-                logger.info("fetch refused url=%s reason=%s", current, exc.reason)
+                # An API call's query may hold its key: log such URLs without it.
+                shown = current.split("?", 1)[0] if also_allowed else current
+                logger.info("fetch refused url=%s reason=%s", shown, exc.reason)
                 raise
             hop_started = time.monotonic()
             try:
-                status, headers, body = _exchange(
-                    target, accept=accept, follow_redirects=follow_redirects, watchdog=watchdog
+                status, answer_headers, body = _exchange(
+                    target,
+                    accept=accept,
+                    follow_redirects=follow_redirects,
+                    watchdog=watchdog,
+                    extra_headers=None if redirects else headers,
                 )
             except FetchError as exc:
                 logger.info(
@@ -768,7 +793,7 @@ def fetch(
                 status,
                 (time.monotonic() - hop_started) * 1000,
             )
-            location = _redirect_location(status, headers)
+            location = _redirect_location(status, answer_headers)
             if follow_redirects and location:
                 redirects.append(current)
                 if len(redirects) > limit:
@@ -778,7 +803,7 @@ def fetch(
             return FetchResult(
                 url=current,
                 status=status,
-                headers=headers,
+                headers=answer_headers,
                 body=body,
                 elapsed_ms=int((time.monotonic() - started) * 1000),
                 redirects=redirects,

@@ -18,28 +18,32 @@ from campaigns.models import Share, ShareStatus
 
 
 class VerificationOutcome(models.TextChoices):
-    VERIFIED = "verified", "Verified"
-    NEEDS_REVIEW = "needs_review", "Needs review"
-    REJECTED = "rejected", "Rejected"
-    REMOVED = "removed", "Removed"
-    RETRY = "retry", "Temporary failure, will retry"
-    ERROR = "error", "Error"
+    VERIFIED = "verified", _("Verified")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+    REJECTED = "rejected", _("Rejected")
+    REMOVED = "removed", _("Removed")
+    RETRY = "retry", _("Temporary failure, will retry")
+    ERROR = "error", _("Error")
 
 
 class VerificationAttempt(models.Model):
     """One try at verifying a share: what was fetched, what came back, what it meant."""
 
-    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="attempts")
-    started_at = models.DateTimeField(default=timezone.now)
-    url_fetched = models.CharField(max_length=2000, blank=True)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
-    outcome = models.CharField(max_length=16, choices=VerificationOutcome.choices)
-    reason = models.TextField(blank=True)
+    share = models.ForeignKey(
+        Share, verbose_name=_("share"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    url_fetched = models.CharField(_("URL fetched"), max_length=2000, blank=True)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=VerificationOutcome.choices)
+    reason = models.TextField(_("reason"), blank=True)
     # Which run of the task made it (Celery task id), so a redelivered task does not record twice.
-    task_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(_("task ID"), max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("verification attempt")
+        verbose_name_plural = _("verification attempts")
         db_table = "campaigns_verificationattempt"  # created by campaigns; kept on the move
         ordering = ["share", "started_at"]
         indexes = [models.Index(fields=["share", "started_at"], name="attempt_share_time")]
@@ -52,20 +56,27 @@ class ReviewDecision(models.Model):
     """An HR decision on a share in review: the audit trail."""
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REJECT = "reject", "Reject"
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
 
-    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="review_decisions")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    share = models.ForeignKey(
+        Share, verbose_name=_("share"), on_delete=models.CASCADE, related_name="review_decisions"
     )
-    decision = models.CharField(max_length=8, choices=Decision.choices)
-    reason = models.TextField(blank=True)
-    old_status = models.CharField(max_length=16, choices=ShareStatus.choices)
-    new_status = models.CharField(max_length=16, choices=ShareStatus.choices)
-    decided_at = models.DateTimeField(default=timezone.now)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    old_status = models.CharField(_("old status"), max_length=16, choices=ShareStatus.choices)
+    new_status = models.CharField(_("new status"), max_length=16, choices=ShareStatus.choices)
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
         db_table = "campaigns_reviewdecision"  # created by campaigns; kept on the move
         ordering = ["-decided_at"]
 
@@ -74,23 +85,31 @@ class ReviewDecision(models.Model):
 
 
 class VerificationPolicy(models.TextChoices):
-    EVIDENCE = "evidence", "Evidence (the post must be shown to exist and be yours)"
-    SAMPLE = "sample", "Sample (structural checks; a random N % go to review)"
-    REVIEW = "review", "Review (every share goes to HR review)"
+    EVIDENCE = "evidence", _("Evidence (the post must be shown to exist and be yours)")
+    # xgettext:no-python-format
+    SAMPLE = "sample", _("Sample (structural checks; a random N % go to review)")
+    REVIEW = "review", _("Review (every share goes to HR review)")
 
 
 class PlatformPolicy(models.Model):
     """How shares on one platform are verified. HR sets it; changes are recorded."""
 
-    platform = models.CharField(max_length=16, choices=Platform.choices, unique=True)
-    policy = models.CharField(max_length=8, choices=VerificationPolicy.choices)
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices, unique=True)
+    policy = models.CharField(_("policy"), max_length=8, choices=VerificationPolicy.choices)
     sample_percent = models.PositiveSmallIntegerField(
-        default=10, help_text="With the sample policy: the share of submissions sent to review."
+        _("sample percent"),
+        default=10,
+        help_text=_("With the sample policy: the share of submissions sent to review."),
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "campaigns_platformpolicy"  # created by campaigns; kept on the move
@@ -108,17 +127,26 @@ class PlatformPolicy(models.Model):
 
 
 class PlatformPolicyChange(models.Model):
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    old_policy = models.CharField(max_length=8, blank=True)
-    old_sample_percent = models.PositiveSmallIntegerField(null=True, blank=True)
-    new_policy = models.CharField(max_length=8)
-    new_sample_percent = models.PositiveSmallIntegerField()
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    old_policy = models.CharField(_("old policy"), max_length=8, blank=True)
+    old_sample_percent = models.PositiveSmallIntegerField(
+        _("old sample percent"), null=True, blank=True
     )
-    changed_at = models.DateTimeField(default=timezone.now)
+    new_policy = models.CharField(_("new policy"), max_length=8)
+    new_sample_percent = models.PositiveSmallIntegerField(_("new sample percent"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("platform policy change")
+        verbose_name_plural = _("platform policy changes")
         db_table = "campaigns_platformpolicychange"  # created by campaigns; kept on the move
         ordering = ["-changed_at"]
 
@@ -127,9 +155,9 @@ class PlatformPolicyChange(models.Model):
 
 
 class AppealStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    UPHELD = "upheld", "Upheld"
-    OVERTURNED = "overturned", "Overturned"
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    OVERTURNED = "overturned", _("Overturned")
 
 
 class Appeal(models.Model):
@@ -137,32 +165,46 @@ class Appeal(models.Model):
     share, within SHAREKPI_APPEAL_DAYS; an HR admin upholds or overturns it."""
 
     class Decision(models.TextChoices):
-        UPHOLD = "uphold", "Uphold"
-        OVERTURN = "overturn", "Overturn"
+        UPHOLD = "uphold", _("Uphold")
+        OVERTURN = "overturn", _("Overturn")
 
-    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="appeals")
-    staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals"
+    share = models.ForeignKey(
+        Share, verbose_name=_("share"), on_delete=models.CASCADE, related_name="appeals"
     )
-    note = models.TextField()
-    screenshot = models.FileField(upload_to="appeals/%Y/%m/", blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name=_("staff"),
+    )
+    note = models.TextField(_("note"))
+    screenshot = models.FileField(_("screenshot"), upload_to="appeals/%Y/%m/", blank=True)
     status = models.CharField(
-        max_length=12, choices=AppealStatus.choices, default=AppealStatus.OPEN
+        _("status"), max_length=12, choices=AppealStatus.choices, default=AppealStatus.OPEN
     )
     # The share's status the appeal contests (rejected or removed) and when it was set.
-    appealed_status = models.CharField(max_length=16, choices=ShareStatus.choices)
-    appealed_status_at = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    appealed_status = models.CharField(
+        _("appealed status"), max_length=16, choices=ShareStatus.choices
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
+    appealed_status_at = models.DateTimeField(_("appealed status at"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
     # The share's KPI year was closed when the appeal was decided: its frozen score
     # did not change (an overturn still makes the share verified).
-    year_closed = models.BooleanField(default=False)
+    year_closed = models.BooleanField(_("year closed"), default=False)
 
     class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["share"], name="appeal_one_per_share"),

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 import audit
 from accounts.models import Platform, User
@@ -52,7 +54,11 @@ class EffectivePolicy:
 
     def describe(self) -> str:
         if self.policy == VerificationPolicy.SAMPLE:
-            return f"sample {self.sample_percent} %"
+            return _("sample %(percent)s %%") % {"percent": self.sample_percent}
+        if self.policy == VerificationPolicy.EVIDENCE:
+            return pgettext("verification policy", "evidence")
+        if self.policy == VerificationPolicy.REVIEW:
+            return pgettext("verification policy", "review")
         return str(self.policy)
 
 
@@ -89,20 +95,22 @@ def policy_changes(limit: int = 50) -> QuerySet[PlatformPolicyChange]:
 def set_policy(*, platform: str, policy: str, sample_percent: int, actor: User) -> EffectivePolicy:
     """Set how shares on ``platform`` are verified, recording who changed what."""
     if platform not in Platform.values:
-        raise PolicyInvalid("platform", f"Unknown platform {platform!r}.")
+        raise PolicyInvalid(
+            "platform", _("Unknown platform %(platform)r.") % {"platform": platform}
+        )
     if policy not in VerificationPolicy.values:
-        raise PolicyInvalid("policy", "Choose evidence, sample or review.")
+        raise PolicyInvalid("policy", _("Choose evidence, sample or review."))
     try:
         sample_percent = int(sample_percent)
     except (TypeError, ValueError):
-        raise PolicyInvalid("sample_percent", "The sample must be a whole number.") from None
+        raise PolicyInvalid("sample_percent", _("The sample must be a whole number.")) from None
     if not 0 <= sample_percent <= 100:
-        raise PolicyInvalid("sample_percent", "The sample must be between 0 and 100 %.")
+        raise PolicyInvalid("sample_percent", _("The sample must be between 0 and 100 %%.") % {})
     row = PlatformPolicy.objects.select_for_update().filter(platform=platform).first()
     before = _effective(platform, row)
     if row is not None and (row.policy, row.sample_percent) == (policy, sample_percent):
         return before
-    row, _ = PlatformPolicy.objects.update_or_create(
+    row, _created = PlatformPolicy.objects.update_or_create(
         platform=platform,
         defaults={"policy": policy, "sample_percent": sample_percent, "updated_by": actor},
     )

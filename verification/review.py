@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import OrgUnit, User
@@ -24,6 +25,14 @@ from .models import ReviewDecision, VerificationAttempt
 
 REVIEWABLE = (ShareStatus.NEEDS_REVIEW, ShareStatus.PENDING)
 
+# The queue's orders (``?sort=`` on the page): the share waiting longest first, or the
+# latest first.
+QUEUE_ORDERS = {
+    "oldest": ("submitted_at", "pk"),
+    "newest": ("-submitted_at", "-pk"),
+}
+DEFAULT_QUEUE_ORDER = "oldest"
+
 
 def shares_in_review(
     *,
@@ -31,8 +40,11 @@ def shares_in_review(
     campaign_id: int | None = None,
     unit: OrgUnit | None = None,
     platform: str = "",
+    order: str = DEFAULT_QUEUE_ORDER,
 ) -> QuerySet[Share]:
-    """needs_review shares, oldest first, with their attempts; filters are optional."""
+    """needs_review shares, oldest first (or ``order="newest"``), with their attempts
+    and their campaign's official posts (the page shows the one of the share's
+    platform beside it); filters are optional."""
     shares = Share.objects.filter(status=ShareStatus.NEEDS_REVIEW)
     if text:
         shares = shares.filter(
@@ -49,9 +61,18 @@ def shares_in_review(
     return (
         shares.select_related("staff", "staff__unit", "campaign")
         .prefetch_related(
-            Prefetch("attempts", queryset=VerificationAttempt.objects.order_by("started_at"))
+            Prefetch("attempts", queryset=VerificationAttempt.objects.order_by("started_at")),
+            "campaign__posts",
         )
-        .order_by("submitted_at", "pk")
+        .order_by(*QUEUE_ORDERS[order])
+    )
+
+
+def official_post_of(share: Share):
+    """The official post of the share's campaign on the share's platform, or None;
+    reads the posts ``shares_in_review`` prefetched (no query)."""
+    return next(
+        (post for post in share.campaign.posts.all() if post.platform == share.platform), None
     )
 
 
@@ -76,11 +97,11 @@ DECISION_STATUS = {
 def check_decision(*, decision: str, reason: str) -> str:
     """The cleaned reason, or ReviewRefused for a bad decision or a reject without reason."""
     if decision not in DECISION_STATUS:
-        raise ReviewRefused("decision", "The decision must be approve or reject.")
+        raise ReviewRefused("decision", _("The decision must be approve or reject."))
     reason = (reason or "").strip()
     if decision == ReviewDecision.Decision.REJECT and not reason:
         raise ReviewRefused(
-            "reason", "Give a reason for rejecting: the member of staff will see it."
+            "reason", _("Give a reason for rejecting: the member of staff will see it.")
         )
     return reason
 
@@ -89,12 +110,14 @@ def check_decision(*, decision: str, reason: str) -> str:
 def decide(*, share: Share, reviewer: User, decision: str, reason: str = "") -> Share:
     """Approve (→ verified) or reject (→ rejected) a share in review, audited."""
     if not reviewer.is_hr_admin:
-        raise ReviewRefused("reviewer", "Only HR admins may review shares.")
+        raise ReviewRefused("reviewer", _("Only HR admins may review shares."))
     reason = check_decision(decision=decision, reason=reason)
     locked = Share.objects.select_for_update().get(pk=share.pk)
     if locked.status not in REVIEWABLE:
         raise ReviewRefused(
-            "share", f"This share is {locked.get_status_display().lower()}, not in review."
+            "share",
+            _("This share is %(status)s, not in review.")
+            % {"status": locked.get_status_display().lower()},
         )
     old_status = locked.status
     new_status = DECISION_STATUS[decision]
@@ -135,14 +158,14 @@ def bulk_decide(
 ) -> BulkResult:
     """The same decision for many shares; those no longer in review are skipped, not failed."""
     if not reviewer.is_hr_admin:
-        raise ReviewRefused("reviewer", "Only HR admins may review shares.")
+        raise ReviewRefused("reviewer", _("Only HR admins may review shares."))
     reason = check_decision(decision=decision, reason=reason)
     result = BulkResult()
     shares = {s.pk: s for s in Share.objects.filter(pk__in=share_ids)}
     for share_id in dict.fromkeys(share_ids):
         share = shares.get(share_id)
         if share is None:
-            result.skipped.append((share_id, "no such share"))
+            result.skipped.append((share_id, _("no such share")))
             continue
         try:
             with transaction.atomic():

@@ -7,6 +7,7 @@ import uuid
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from campaigns.models import Share, ShareStatus
@@ -37,11 +38,14 @@ def attach_screenshot(*, share: Share, staff: User, upload) -> Share:
     """Save an image the owner of a share in review took of their post."""
     locked = Share.objects.select_for_update().get(pk=share.pk)
     if locked.staff_id != staff.pk:
-        raise ScreenshotRefused("Only the person who logged this share may add a screenshot.")
+        raise ScreenshotRefused(_("Only the person who logged this share may add a screenshot."))
     if locked.status != ShareStatus.NEEDS_REVIEW:
         raise ScreenshotRefused(
-            "A screenshot can be added only while the share is waiting for review "
-            f"(this one is {locked.get_status_display().lower()})."
+            _(
+                "A screenshot can be added only while the share is waiting for review "
+                "(this one is %(status)s)."
+            )
+            % {"status": locked.get_status_display().lower()}
         )
     ext = checked_image(upload)
     old_name = locked.screenshot.name

@@ -18,12 +18,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import OrgUnit, Platform
 from accounts.permissions import hr_admin_required
 from campaigns.models import Campaign, Share, ShareStatus
+from sharekpi.errors import bad_request
 
 from . import appeals, policies, review, screenshots, selectors
 from .models import Appeal, AppealStatus, ReviewDecision, VerificationPolicy
@@ -32,33 +33,52 @@ SHARES_PER_PAGE = 50
 
 
 class ReviewFilterForm(forms.Form):
-    text = forms.CharField(label="Reason contains", required=False, max_length=200)
+    text = forms.CharField(label=gettext_lazy("Reason contains"), required=False, max_length=200)
     campaign = forms.ModelChoiceField(
-        queryset=Campaign.objects.order_by("-starts_on", "title"), required=False
+        label=gettext_lazy("Campaign"),
+        queryset=Campaign.objects.order_by("-starts_on", "title"),
+        required=False,
     )
     unit = forms.ModelChoiceField(
+        label=gettext_lazy("Unit"),
         queryset=OrgUnit.objects.order_by("path"),
         required=False,
-        help_text="This unit and every unit below it.",
+        help_text=gettext_lazy("This unit and every unit below it."),
     )
-    platform = forms.ChoiceField(choices=[("", "Any platform"), *Platform.choices], required=False)
+    platform = forms.ChoiceField(
+        label=gettext_lazy("Platform"),
+        choices=[("", gettext_lazy("Any platform")), *Platform.choices],
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Order"),
+        choices=[
+            ("oldest", gettext_lazy("Oldest first")),
+            ("newest", gettext_lazy("Newest first")),
+        ],
+        required=False,
+    )
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=ReviewDecision.Decision.choices)
-    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"), choices=ReviewDecision.Decision.choices
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), required=False, max_length=2000, widget=forms.Textarea
+    )
 
 
 class PolicyForm(forms.Form):
-    platform = forms.ChoiceField(choices=Platform.choices)
-    policy = forms.ChoiceField(choices=VerificationPolicy.choices)
-    sample_percent = forms.IntegerField(min_value=0, max_value=100)
+    platform = forms.ChoiceField(label=gettext_lazy("Platform"), choices=Platform.choices)
+    policy = forms.ChoiceField(label=gettext_lazy("Policy"), choices=VerificationPolicy.choices)
+    sample_percent = forms.IntegerField(label=gettext_lazy("Sample %"), min_value=0, max_value=100)
 
 
 class ScreenshotForm(forms.Form):
     screenshot = forms.FileField(
-        label="Screenshot of your post",
-        help_text="PNG, JPEG, WebP or GIF, at most 5 MB.",
+        label=gettext_lazy("Screenshot of your post"),
+        help_text=gettext_lazy("PNG, JPEG, WebP or GIF, at most 5 MB."),
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
         ),
@@ -82,6 +102,13 @@ def _back_to_queue(request):
 @require_GET
 @hr_admin_required
 def review_queue(request):
+    order = request.GET.get("sort") or review.DEFAULT_QUEUE_ORDER
+    if order not in review.QUEUE_ORDERS:
+        return bad_request(
+            request,
+            _("Unknown order “%(sort)s”: sort may be “oldest” or “newest”.")
+            % {"sort": request.GET["sort"]},
+        )
     form = ReviewFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     shares = review.shares_in_review(
@@ -89,9 +116,17 @@ def review_queue(request):
         campaign_id=filters["campaign"].pk if filters.get("campaign") else None,
         unit=filters.get("unit"),
         platform=filters.get("platform") or "",
+        order=order,
     )
     page = Paginator(shares, SHARES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for share in page.object_list:
+        share.official_post = review.official_post_of(share)
     kept = {k: v for k, v in request.GET.items() if k != "page" and v}
+    other_order = "newest" if order == "oldest" else "oldest"
+    other_order_query = {k: v for k, v in kept.items() if k != "sort"}
+    if other_order != review.DEFAULT_QUEUE_ORDER:
+        other_order_query["sort"] = other_order
     return render(
         request,
         "verification/review_queue.html",
@@ -101,6 +136,9 @@ def review_queue(request):
             "extra_query": (urlencode(kept) + "&") if kept else "",
             "here": request.get_full_path(),
             "decisions": ReviewDecision.Decision.choices,
+            "order": order,
+            "other_order_url": reverse("review:review_queue")
+            + ("?" + urlencode(other_order_query) if other_order_query else ""),
         },
     )
 
@@ -111,7 +149,7 @@ def review_decide(request, pk: int):
     share = get_object_or_404(Share, pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Share #{pk}: choose approve or reject.")
+        messages.error(request, _("Share #%(pk)s: choose approve or reject.") % {"pk": pk})
         return _back_to_queue(request)
     try:
         review.decide(
@@ -121,10 +159,13 @@ def review_decide(request, pk: int):
             reason=form.cleaned_data["reason"],
         )
     except review.ReviewRefused as exc:
-        messages.error(request, f"Share #{pk}: {exc.message}")
+        messages.error(request, _("Share #%(pk)s: %(why)s") % {"pk": pk, "why": exc.message})
     else:
-        verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
-        messages.success(request, f"Share #{pk} of {share.staff} {verb}.")
+        if form.cleaned_data["decision"] == "approve":
+            done = _("Share #%(pk)s of %(person)s approved.")
+        else:
+            done = _("Share #%(pk)s of %(person)s rejected.")
+        messages.success(request, done % {"pk": pk, "person": share.staff})
     return _back_to_queue(request)
 
 
@@ -134,10 +175,10 @@ def review_bulk(request):
     form = DecisionForm(request.POST)
     share_ids = [int(v) for v in request.POST.getlist("share") if v.isascii() and v.isdigit()]
     if not share_ids:
-        messages.error(request, "Tick at least one share first.")
+        messages.error(request, _("Tick at least one share first."))
         return _back_to_queue(request)
     if not form.is_valid():
-        messages.error(request, "Choose approve or reject.")
+        messages.error(request, _("Choose approve or reject."))
         return _back_to_queue(request)
     try:
         result = review.bulk_decide(
@@ -149,12 +190,17 @@ def review_bulk(request):
     except review.ReviewRefused as exc:
         messages.error(request, exc.message)
         return _back_to_queue(request)
-    verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
-    messages.success(request, f"{len(result.decided)} shares {verb}.")
+    count = len(result.decided)
+    if form.cleaned_data["decision"] == "approve":
+        done = ngettext("%(count)s share approved.", "%(count)s shares approved.", count)
+    else:
+        done = ngettext("%(count)s share rejected.", "%(count)s shares rejected.", count)
+    messages.success(request, done % {"count": count})
     if result.skipped:
         messages.warning(
             request,
-            "Skipped: " + "; ".join(f"#{share_id} ({why})" for share_id, why in result.skipped),
+            _("Skipped: %(shares)s")
+            % {"shares": "; ".join(f"#{share_id} ({why})" for share_id, why in result.skipped)},
         )
     return _back_to_queue(request)
 
@@ -177,7 +223,8 @@ def policy_list(request):
             else:
                 messages.success(
                     request,
-                    f"{changed.platform_label}: shares are now checked by {changed.describe()}.",
+                    _("%(platform)s: shares are now checked by %(policy)s.")
+                    % {"platform": changed.platform_label, "policy": changed.describe()},
                 )
                 return redirect("review:policy_list")
         else:
@@ -216,7 +263,7 @@ def screenshot_upload(request, pk: int):
         except screenshots.ScreenshotRefused as exc:
             form.add_error("screenshot", exc.message)
         else:
-            messages.success(request, "Screenshot attached: HR will see it when they review.")
+            messages.success(request, _("Screenshot attached: HR will see it when they review."))
             return redirect(reverse("review:screenshot_upload", args=[share.pk]))
     status = 400 if request.method == "POST" else 200
     return render(
@@ -234,11 +281,11 @@ def screenshot(request, pk: int):
     if not screenshots.may_see_screenshot(request.user, share):
         raise PermissionDenied
     if not share.screenshot:
-        raise Http404("No screenshot")
+        raise Http404(_("No screenshot"))
     try:
         handle, content_type = screenshots.open_screenshot(share)
     except FileNotFoundError:
-        raise Http404("No screenshot") from None
+        raise Http404(_("No screenshot")) from None
     response = FileResponse(handle, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="share-{share.pk}-screenshot"'
     response["Cache-Control"] = "private, max-age=300"
@@ -398,11 +445,11 @@ def appeal_screenshot(request, pk: int):
     if not screenshots.may_see_screenshot(request.user, appeal.share):
         raise PermissionDenied
     if not appeal.screenshot:
-        raise Http404("No screenshot")
+        raise Http404(_("No screenshot"))
     try:
         handle, content_type = screenshots.open_screenshot(appeal.share, appeal.screenshot)
     except FileNotFoundError:
-        raise Http404("No screenshot") from None
+        raise Http404(_("No screenshot")) from None
     response = FileResponse(handle, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="appeal-{appeal.pk}-screenshot"'
     response["Cache-Control"] = "private, max-age=300"

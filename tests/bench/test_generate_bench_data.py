@@ -128,3 +128,35 @@ def test_refuses_sqlite():
         pytest.skip("checks the message on SQLite")
     with pytest.raises(CommandError, match="needs a PostgreSQL"):
         generate()
+
+
+def test_presence_option(require_postgres, client):
+    """--presence: proofs, rules, confirmations, spot checks, snapshots and a drive that
+    the compliance report and follower growth pages read."""
+    from presence.models import (
+        FollowConfirmation,
+        FollowDrive,
+        FollowerSnapshot,
+        FollowRequirement,
+        RequiredPlatforms,
+        SpotCheck,
+    )
+
+    generate(presence=True)
+    assert RequiredPlatforms.objects.filter(unit__parent=None).get().platforms == [
+        "facebook",
+        "instagram",
+    ]
+    assert FollowRequirement.objects.count() == 3
+    assert FollowConfirmation.objects.filter(following=True).count() > STAFF // 2
+    assert SpotCheck.objects.exists()
+    assert FollowerSnapshot.objects.filter(taken_on=timezone.localdate()).count() == 7
+    assert FollowDrive.objects.get().units.count() == 2
+    assert SocialAccount.objects.filter(proof_status="proven").exists()
+    client.force_login(User.objects.get(role=Role.HR_ADMIN))
+    assert client.get("/presence/").status_code == 200
+    assert (
+        client.get(f"/presence/official/drives/{FollowDrive.objects.get().pk}/").status_code == 200
+    )
+    generate()  # without the option: the presence rows go with the people
+    assert not FollowConfirmation.objects.exists() and not FollowDrive.objects.exists()

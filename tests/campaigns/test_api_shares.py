@@ -193,7 +193,7 @@ def test_a_platform_the_campaign_has_no_post_on_is_refused(org, campaign):
     response = submit(org["alice"], campaign, "https://www.youtube.com/watch?v=dQw4w9WgXcQ")
 
     assert response.status_code == 400
-    assert "no official post on Youtube" in response.json()["url"][0]
+    assert "no official post on YouTube" in response.json()["url"][0]
 
 
 @pytest.mark.parametrize(

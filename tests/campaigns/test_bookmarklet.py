@@ -65,6 +65,14 @@ def test_page_explains_the_bookmarklet_in_plain_words(alice_client):
     assert "nothing is sent before you do" in html
 
 
+def test_page_has_each_section_once_and_a_plain_title(alice_client):
+    html = alice_client.get("/bookmarklet/").content.decode()
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<" not in title[len("<title>") :]
+    for section in ('id="android"', 'id="ios"', 'id="shortcut-address"'):
+        assert html.count(section) == 1, section
+
+
 def test_link_opens_the_share_form_of_this_site_with_the_page_address(alice_client):
     html = alice_client.get("/bookmarklet/").content.decode()
     href = bookmarklet_href(html)

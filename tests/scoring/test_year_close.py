@@ -51,7 +51,7 @@ def test_later_verifications_do_not_change_a_closed_year(org, closed_2024):
 
 
 def test_scheme_edits_are_refused_for_a_closed_year(org, closed_2024):
-    with pytest.raises(services.YearClosed, match="2024 is closed by Hana Aziz"):
+    with pytest.raises(services.YearClosed, match="2024 was closed by Hana Aziz"):
         services.update_scheme(
             year=2024, bands=[Band(0, 0, 0), Band(1, None, 5)], actor=org["hana"]
         )

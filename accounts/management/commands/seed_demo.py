@@ -30,6 +30,7 @@ DEMO_CONTENT_MODULES = (
     "verification.demo",
     "scoring.demo",
     "dashboard.demo",
+    "presence.growth_demo",
 )
 
 ROOT = "Ibu Pejabat"
@@ -47,7 +48,12 @@ DEMO_LOGINS = [
     ("hr001", "Nurul Huda binti Hassan", "nurulhuda.hassan", Role.HR_ADMIN, "imports staff"),
     ("mgr001", "Tan Chee Keong", "cheekeong.tan", Role.MANAGER, "heads Komunikasi Korporat"),
     ("stf001", "Ahmad Faizal bin Ismail", "ahmadfaizal.ismail", Role.STAFF, "Media Digital"),
+    ("stf002", "Siti Aminah binti Yusof", "sitiaminah.yusof", Role.STAFF, "reads Bahasa Malaysia"),
+    ("stf003", "Dewi Lestari", "dewi.lestari", Role.STAFF, "reads Bahasa Indonesia"),
 ]
+# The demo users who read the app in another language than the organisation's default
+# (set once: a language the person later chose with the switch is kept).
+DEMO_LANGUAGES = {"stf002": "ms", "stf003": "id"}
 
 MALAY_MEN = [
     "Ahmad Faizal", "Muhammad Hafiz", "Mohd Azman", "Khairul Anuar", "Amirul Hakim",
@@ -128,6 +134,10 @@ def demo_people() -> list[DemoPerson]:
 
     def person(staff_id, unit, manager, role) -> DemoPerson:
         if staff_id in fixed:
+            if staff_id in DEMO_LANGUAGES:
+                # They were drawn at random before they became demo logins: draw as
+                # then, so everyone after them keeps the name an existing demo has.
+                _random_name(rng)
             full, email_local = fixed[staff_id]
             handle = email_local.split(".")[0]
         else:
@@ -219,7 +229,8 @@ def demo_social_accounts(people: list[DemoPerson]) -> list[SocialAccount]:
 class Command(BaseCommand):
     help = (
         "Create (or leave as is) a demo organisation of about 200 staff with demo logins "
-        f"hr001, mgr001 and stf001 (password {DEMO_PASSWORD})."
+        "hr001, mgr001, stf001, stf002 (Bahasa Malaysia) and stf003 (Bahasa Indonesia) "
+        f"(password {DEMO_PASSWORD})."
     )
 
     def handle(self, *args, **options):
@@ -231,6 +242,8 @@ class Command(BaseCommand):
             raise CommandError("The demo staff list clashes with existing data; nothing written.")
         result = imports.apply_import(plan=plan, set_password=DEMO_PASSWORD)
         counts = result.counts
+        for staff_id, language in DEMO_LANGUAGES.items():
+            User.objects.filter(staff_id=staff_id, language="").update(language=language)
         accounts = demo_social_accounts(people)
         SocialAccount.objects.bulk_create(accounts, ignore_conflicts=True)
 

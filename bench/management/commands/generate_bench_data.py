@@ -53,6 +53,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import OrgUnit, Platform, Role, SocialAccount, User
+from bench import presence_data
 from campaigns.models import (
     Campaign,
     CampaignPost,
@@ -495,8 +496,15 @@ class Command(BaseCommand):
             "--year", type=int, default=None, help="KPI year of the shares (default: last year)."
         )
         parser.add_argument("--campaigns", type=int, default=100, help="Campaigns in the year.")
+        parser.add_argument(
+            "--presence",
+            action="store_true",
+            help="Also social presence: proofs, required platforms, must-follow accounts, "
+            "follow confirmations, spot checks, follower snapshots and a follow drive "
+            "(bench/presence_data.py).",
+        )
 
-    def handle(self, *args, staff, shares, seed, year, campaigns, **options):
+    def handle(self, *args, staff, shares, seed, year, campaigns, presence=False, **options):
         if connection.vendor != "postgresql":
             raise CommandError(
                 "generate_bench_data writes with PostgreSQL's COPY and needs a PostgreSQL "
@@ -515,6 +523,8 @@ class Command(BaseCommand):
         self.zone = ZoneInfo(settings.TIME_ZONE)
         self.year = year
         self.today = today
+        self.presence = presence
+        self.presence_counts: dict[str, int] = {}
         started = time.monotonic()
 
         self.plan_org(staff)
@@ -528,7 +538,9 @@ class Command(BaseCommand):
         self.analyze(vacuum=outermost)
         self.say(
             f"{staff} staff, {len(self.units)} units, {len(self.campaigns)} campaigns, "
-            f"{shares} shares in {time.monotonic() - started:.1f}s (year {year}, seed {seed}); "
+            f"{shares} shares"
+            + "".join(f", {n} {kind}" for kind, n in self.presence_counts.items())
+            + f" in {time.monotonic() - started:.1f}s (year {year}, seed {seed}); "
             f"password of every user: {BENCH_PASSWORD}",
             always=True,
         )
@@ -718,6 +730,14 @@ class Command(BaseCommand):
                 step = time.monotonic()
                 self.restore_share_indexes(cursor, saved)
                 self.say(f"share indexes rebuilt in {time.monotonic() - step:.1f}s")
+            if self.presence:
+                step = time.monotonic()
+                self.presence_counts = presence_data.write(
+                    self, cursor, table_of=Table.of, pg_time=pg_time, platforms=PLATFORMS
+                )
+                for model in presence_data.PRESENCE_MODELS:
+                    self.reset_sequence(cursor, model._meta.db_table)
+                self.say(f"presence data written in {time.monotonic() - step:.1f}s")
             for model in (OrgUnit, User, SocialAccount, OfficialAccount, Campaign, CampaignPost):
                 self.reset_sequence(cursor, model._meta.db_table)
             self.reset_sequence(cursor, Campaign.units.through._meta.db_table)
@@ -1009,6 +1029,8 @@ class Command(BaseCommand):
         tables = [
             m._meta.db_table for m in (OrgUnit, User, SocialAccount, Campaign, CampaignPost, Share)
         ] + [Campaign.units.through._meta.db_table]
+        if self.presence:
+            tables += [m._meta.db_table for m in presence_data.PRESENCE_MODELS]
         command = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
         with connection.cursor() as cursor:
             for table in tables:
