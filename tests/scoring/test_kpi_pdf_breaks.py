@@ -3,17 +3,21 @@
 and a single row, and the signature lines never stand alone on the last page:
 they stay with the last rows and the total. Rendered by WeasyPrint and read back
 from its page boxes, for unit sizes on both sides of each page boundary; the same
-for the text listing of longer reports."""
+for the text listing of longer reports, and for a person's KPI statement."""
 
+import datetime
 import re
 
 import pytest
+from django.urls import reverse
 
 from scoring import reports
 
+from .conftest import local, make_campaign, make_share
 from .test_kpi_pdf_listing import add_people, boxes, pdf_html, rendered_pages, text_of
 
 pytestmark = pytest.mark.django_db
+D = datetime.date
 
 
 def people_rows(page) -> int:
@@ -76,3 +80,37 @@ def test_the_listing_keeps_the_signatures_with_the_last_people(client, org, monk
     assert all(count >= 2 for count in people if count), people
     assert "Prepared by" in texts[-1] and "Total:" in texts[-1]
     assert people[-1] >= 2, people
+
+
+# A person's statement lists the campaigns that counted: 10 rows fit under the
+# heading on the first page and 33 on the next; 41 to 44 put the last rows and the
+# signatures around the second page's end.
+@pytest.mark.parametrize("campaigns", [40, 41, 42, 44])
+def test_the_statement_keeps_its_signatures_with_the_last_campaigns(
+    client, org, monkeypatch, campaigns
+):
+    for _ in range(campaigns):
+        make_share(org["alice"], make_campaign(D(2025, 5, 1), D(2025, 5, 31)), local(2025, 5, 2))
+    seen = {}
+    real = reports.html_to_pdf
+    monkeypatch.setattr(
+        reports, "html_to_pdf", lambda html: seen.setdefault("html", html) and real(html)
+    )
+    client.force_login(org["alice"])
+    url = reverse("scoring:kpi_statement", args=["alice"])
+    assert client.get(url, {"year": 2025, "format": "pdf"}).status_code == 200
+    pages = rendered_pages(seen["html"])
+    rows = [
+        sum(
+            1
+            for group in boxes(page._page_box, "TableRowGroupBox")
+            if group.element.tag == "tbody"
+            for row in group.children
+            if len(row.children) == 5
+        )
+        for page in pages
+    ]
+    assert sum(rows) == campaigns
+    assert all(count >= 2 for count in rows if count), rows
+    assert "Staff member (signature" in text_of(pages[-1]._page_box)
+    assert rows[-1] >= 2, rows
