@@ -41,8 +41,11 @@ log = logging.getLogger(__name__)
 
 def send_set_password_links(*, users: Iterable[User], base_url: str) -> int:
     """Email each user a link to set their password (new staff from an import
-    have no usable password until they do). One mail connection for all."""
+    have no usable password until they do). One mail connection for all. The
+    mail says who added them: their organisation, not the person themselves
+    (it is not the "you asked for a reset" mail)."""
     parts = urlsplit(base_url)
+    organisation = getattr(settings, "SHAREKPI_ORGANISATION_NAME", "")
     context = {"protocol": parts.scheme or "https", "domain": parts.netloc}
     messages = []
     for user in users:
@@ -55,8 +58,9 @@ def send_set_password_links(*, users: Iterable[User], base_url: str) -> int:
         }
         # In the person's own language: they have not logged in yet to choose one.
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = render_to_string("accounts/password_reset_subject.txt", context).strip()
-            body = render_to_string("accounts/password_reset_email.txt", context)
+            context["organisation"] = organisation or _("Your organisation")
+            subject = render_to_string("accounts/welcome_subject.txt", context).strip()
+            body = render_to_string("accounts/welcome_email.txt", context)
         messages.append(EmailMessage(subject, body, to=[user.email]))
     if messages:
         with get_connection() as connection:

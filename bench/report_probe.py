@@ -1,7 +1,7 @@
 """One report (or its SQL floor) in a fresh process, timed, with its memory growth.
 
     python -m bench.report_probe page --user ID --path "/reports/kpi/?year=2025&unit=3"
-        [--warmup-path PATH]
+        [--warmup-path PATH] [--as-server]
     python -m bench.report_probe sql --sql "SELECT …" --params '{"year": 2025}'
 
 Prints one JSON line: seconds, bytes, status, rss_before_mb, peak_mb, growth_mb
@@ -9,7 +9,9 @@ Prints one JSON line: seconds, bytes, status, rss_before_mb, peak_mb, growth_mb
 before it; the peak is reset first where the kernel allows it, else it is the
 process's peak so far). ``page`` goes through the whole Django stack with the
 test client, logged in as ``--user``; the body is consumed chunk by chunk, as a
-server would send it. ``sql`` streams the query through a server-side cursor
+server would send it. ``--as-server`` first imports the WSGI module, as a
+gunicorn worker does at start, and then times the same request a second time
+(``again_seconds``: the warm figure). ``sql`` streams the query through a server-side cursor
 into CSV, written nowhere: the least any export of those rows can cost.
 """
 
@@ -55,10 +57,15 @@ def consume(response) -> int:
     return len(response.content)
 
 
-def probe_page(user_id: int, path: str, warmup_path: str | None) -> dict:
+def probe_page(user_id: int, path: str, warmup_path: str | None, as_server: bool = False) -> dict:
     from django.test import Client
 
     from accounts.models import User
+
+    started = time.perf_counter()
+    if as_server:  # what a gunicorn worker does at start, before its first request
+        import sharekpi.wsgi  # noqa: F401
+    start_seconds = time.perf_counter() - started
 
     client = Client()
     client.force_login(User.objects.get(pk=user_id))
@@ -71,8 +78,15 @@ def probe_page(user_id: int, path: str, warmup_path: str | None) -> dict:
     size = consume(response)
     seconds = time.perf_counter() - began
     peak = rss_mb("VmHWM")
+    again = None
+    if as_server:  # the same request once more: the warm one
+        began = time.perf_counter()
+        consume(client.get(path))
+        again = time.perf_counter() - began
     return {
         "seconds": seconds,
+        "again_seconds": again,
+        "start_seconds": start_seconds,
         "bytes": size,
         "status": response.status_code,
         "content_type": response.get("Content-Type", ""),
@@ -117,6 +131,7 @@ def main() -> None:
     page.add_argument("--user", type=int, required=True)
     page.add_argument("--path", required=True)
     page.add_argument("--warmup-path")
+    page.add_argument("--as-server", action="store_true")
     sql = sub.add_parser("sql")
     sql.add_argument("--sql", required=True)
     sql.add_argument("--params", default="{}")
@@ -127,7 +142,7 @@ def main() -> None:
 
     django.setup()
     if args.mode == "page":
-        result = probe_page(args.user, args.path, args.warmup_path)
+        result = probe_page(args.user, args.path, args.warmup_path, args.as_server)
     else:
         result = probe_sql(args.sql, json.loads(args.params))
     sys.stdout.write(json.dumps(result) + "\n")

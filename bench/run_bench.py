@@ -939,6 +939,12 @@ def part_reports(bench: Bench) -> list[Outcome]:
             f"{pdf_limit:,} rows, scoring.reports.PDF_MAX_ROWS; the page offers Excel/CSV "
             f"instead), so a unit that fits was measured."
         )
+    try:
+        outcomes.append(measure_pdf_cold_start(bench, unit_closest_to(60)))
+    except Exception as exc:
+        label = "Report PDF cold start, 60 people"
+        log.error("%s failed:\n%s", label, traceback.format_exc())
+        outcomes.append(Failed(label, " ".join(f"{type(exc).__name__}: {exc}".split())[:400]))
     for label, of, of_people, fmt, goal, memory, extra in (
         (f"Report HTML, {people:,}-person unit ({unit.path})", unit, people, "", 2, None, ""),
         (f"Report PDF, {pdf_people:,}-person unit", pdf_unit, pdf_people, "pdf", None, None,
@@ -995,6 +1001,41 @@ def profile_text(result) -> str:
         f"In-process (Django test client, no gunicorn), CPU per request: submission "
         f"{result.cpu_ms:.2f} ms, floor {result.floor_cpu_ms:.2f} ms.\n"
         f"cProfile of {result.requests} submissions:\n\n{result.summary}"
+    )
+
+
+def measure_pdf_cold_start(bench: Bench, unit_and_people: tuple[OrgUnit, int]) -> Figure:
+    """The first PDF a freshly started web process serves (it imports the WSGI
+    module first, as a gunicorn worker does, which warms WeasyPrint and its fonts),
+    against the same PDF right after it in that process (the floor)."""
+    of, people = unit_and_people
+    path = f"/reports/kpi/?year={bench.year}&unit={of.pk}&format=pdf"
+    cold, warm, start = [], [], []
+    for _ in range(bench.size.heavy_runs):
+        page = run_probe(bench, "page", "--user", str(bench.hr.pk), "--path", path, "--as-server")
+        if page["status"] != 200:
+            raise RuntimeError(f"{path} answered {page['status']}")
+        cold.append(page["seconds"])
+        warm.append(page["again_seconds"])
+        start.append(page["start_seconds"])
+    ratios = [c / w for c, w in zip(cold, warm, strict=True)]
+    ratio = statistics.median(ratios)
+    return Figure(
+        name=f"Report PDF cold start, {people} people",
+        unit="s",
+        values=cold,
+        floor=warm,
+        floor_name="the same PDF again in that process (warm)",
+        ratio=ratios,
+        goal=f"≤ 2{TIMES} the warm PDF",
+        met=ratio <= 2,
+        note=(
+            f"The first PDF of a {people}-person unit ({of.path}) in a fresh process "
+            f"that imported sharekpi.wsgi first, as a gunicorn worker does at start "
+            f"(URLs loaded, WeasyPrint and its fonts warmed: {spread(start, 's')} at "
+            f"start, before the worker serves)."
+            + (f" Missed: {ratio:.2f}{TIMES}." if ratio > 2 else "")
+        ),
     )
 
 
@@ -1626,7 +1667,8 @@ campaigns per person; share submission, the dashboard and the presence report, a
 trivial token/session-authenticated DRF endpoint on the same gunicorn; verification,
 the concurrency bound (requests in flight ÷ the fake platform's 200 ms);
 reports, the same rows straight from SQL through a server-side cursor into
-CSV; staff import, COPY of the same CSV into a temporary table; the weekly
+CSV (the report PDF cold start: the same PDF again, warm, in that process);
+staff import, COPY of the same CSV into a temporary table; the weekly
 digest, rendering and sending (dummy backend) as many e-mails from contexts built
 in memory, with no query. The load
 generator is Python threads (`bench/load.py`) on the same machine: client,

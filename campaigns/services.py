@@ -193,11 +193,12 @@ def _save_share(
     if official is not None:
         raise ShareRefused("url", official_post_message(official))
     if post_platforms and parsed.platform not in post_platforms:
-        names = ", ".join(sorted(p.title() for p in post_platforms))
+        label = platforms.PLATFORM_LABELS.get
+        names = ", ".join(sorted(label(p, p) for p in post_platforms))
         raise ShareRefused(
             "url",
             _("This campaign has no official post on %(platform)s; share it on %(platforms)s.")
-            % {"platform": parsed.platform.title(), "platforms": names},
+            % {"platform": label(parsed.platform, parsed.platform), "platforms": names},
         )
     with transaction.atomic():
         return _write_share(
@@ -270,8 +271,8 @@ def _write_share(
 
 
 def _platform_taken(parsed: platforms.ParsedUrl) -> str:
-    return _("You have already logged a %(platform)s share of this campaign.") % {
-        "platform": parsed.platform.title()
+    return _("You have already logged %(a_platform)s share of this campaign.") % {
+        "a_platform": platforms.with_article(parsed.platform)
     }
 
 

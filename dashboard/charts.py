@@ -40,8 +40,18 @@ def _fmt(n: float) -> str:
     return number_format(round(n), 0, force_grouping=True)
 
 
-def _percent(value: float) -> str:
+def percent_text(value: float) -> str:
+    """A share as a whole percentage in the reader's language that never says 0 % for
+    a share that is not nothing, nor 100 % for one that is not everyone: "<1%" and
+    ">99%" instead."""
+    if 0 < value < 0.5:
+        return _("<%(percent)s%%") % {"percent": number_format(1, 0)}
+    if 99.5 <= value < 100:
+        return _(">%(percent)s%%") % {"percent": number_format(99, 0)}
     return _("%(percent)s%%") % {"percent": number_format(round(value), 0)}
+
+
+_percent = percent_text
 
 
 def _header(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:

@@ -52,9 +52,9 @@ class ShareWeekStat(models.Model):
     removed = models.IntegerField(_("removed"), default=0)
 
     class Meta:
-        verbose_name = _("share week stat")
-        verbose_name_plural = _("share week stats")
         db_table = "scoring_shareweekstat"  # created by scoring; kept on the move
+        verbose_name = _("weekly share count")
+        verbose_name_plural = _("weekly share counts (derived)")
         ordering = ["scope", "kpi_year", "week_start", "campaign", "platform"]
         constraints = [
             models.UniqueConstraint(
@@ -90,9 +90,9 @@ class CampaignStaffStat(models.Model):
     verified_staff = models.IntegerField(_("verified staff"), default=0)
 
     class Meta:
-        verbose_name = _("campaign staff stat")
-        verbose_name_plural = _("campaign staff stats")
         db_table = "scoring_campaignstaffstat"  # created by scoring; kept on the move
+        verbose_name = _("campaign participation count")
+        verbose_name_plural = _("campaign participation counts (derived)")
         ordering = ["scope", "campaign"]
         constraints = [
             models.UniqueConstraint(fields=["scope", "campaign"], name="campaignstaffstat_key"),

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,12 +107,14 @@ def dashboard_page(request):
         row.url = link(unit=row.unit_id, sort=filters.sort) if row.unit_id else None
         row.meter = charts.meter(
             row.rate,
-            label=_("%(percent)s%% participating") % {"percent": number_format(round(row.rate), 0)},
+            label=_("%(percent)s participating") % {"percent": charts.percent_text(row.rate)},
         )
     for row in board.campaigns:
         row.url = link(campaign=row.campaign.pk)
-        row.shared_meter = charts.meter(row.shared_percent)
-        row.verified_meter = charts.meter(row.verified_percent)
+        row.shared_label = charts.percent_text(row.shared_percent)
+        row.verified_label = charts.percent_text(row.verified_percent)
+        row.shared_meter = charts.meter(row.shared_percent, label=row.shared_label)
+        row.verified_meter = charts.meter(row.verified_percent, label=row.verified_label)
     for crumb in board.breadcrumb:
         crumb["url"] = _url(here, filters.query(unit=crumb["unit"], sort=None))
 

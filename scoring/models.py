@@ -97,9 +97,9 @@ class SchemeChange(models.Model):
     after = models.JSONField(_("after"))
 
     class Meta:
-        verbose_name = _("scheme change")
-        verbose_name_plural = _("scheme changes")
         ordering = ["-changed_at", "-pk"]
+        verbose_name = _("scoring scheme change")
+        verbose_name_plural = _("scoring scheme changes")
 
     def __str__(self) -> str:
         return f"{self.year} v{self.version} by {self.changed_by_id}"
@@ -122,9 +122,9 @@ class KpiScore(models.Model):
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:
+        ordering = ["year", "user"]
         verbose_name = _("KPI score")
         verbose_name_plural = _("KPI scores")
-        ordering = ["year", "user"]
         constraints = [
             models.UniqueConstraint(fields=["user", "year"], name="kpiscore_one_per_user_year"),
         ]
@@ -164,9 +164,9 @@ class YearClose(models.Model):
     reopen_reason = models.TextField(_("reopen reason"), blank=True)
 
     class Meta:
-        verbose_name = _("year close")
-        verbose_name_plural = _("year closes")
         ordering = ["-year", "-closed_at"]
+        verbose_name = _("KPI year close")
+        verbose_name_plural = _("KPI year closes")
         constraints = [
             models.UniqueConstraint(
                 fields=["year"],

@@ -46,6 +46,8 @@ XLSX_HEADER = (
     gettext_lazy("Points"),
 )
 ROW_CHUNK = 2000
+XLSX_DATE_FORMAT = "d mmm yyyy"
+XLSX_DATETIME_FORMAT = "d mmm yyyy hh:mm"
 # Beyond these sizes the HTML page shows the first rows only and PDF is refused:
 # a whole large organisation belongs in the CSV / XLSX downloads. A PDF of more
 # than PDF_TABLE_MAX_ROWS people lists them as text lines instead of table cells
@@ -295,14 +297,27 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
 
     sheet.append(header([str(name) for name in XLSX_HEADER]))
     safe = csvexport.spreadsheet_safe  # Excel runs formulas in xlsx cells too
+    last_row = 1
     for staff_id, full_name, unit, shares, points in report.rows.iterator(chunk_size=ROW_CHUNK):
         sheet.append([safe(staff_id), safe(full_name), unit or "", int(shares), int(points)])
+        last_row += 1
+    # Filter buttons on the header: sort or pick people by unit, shares, points.
+    sheet.auto_filter.ref = f"A1:E{last_row}"
 
     summary = workbook.create_sheet(_sheet_title(pgettext("spreadsheet sheet", "Summary")))
     summary.column_dimensions["A"].width = 28
     summary.column_dimensions["B"].width = 40
+
+    def date_cell(value, number_format: str = XLSX_DATE_FORMAT):
+        """A real date (or date and time) cell, shown in the given format."""
+        cell = WriteOnlyCell(summary, value=value)
+        cell.number_format = number_format
+        return cell
+
     start, end = report.period
-    for label, value in (
+    # Excel has no time zones: the time is the organisation's local time.
+    generated = timezone.localtime(report.generated_at).replace(tzinfo=None, microsecond=0)
+    rows = [
         (_("Organisation"), report.organisation),
         (
             _("Unit"),
@@ -310,25 +325,29 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
             if report.unit
             else report.unit_label,
         ),
-        (_("KPI year"), report.year_label),
-        (
-            _("Period"),
-            _("%(start)s to %(end)s") % {"start": date_format(start), "end": date_format(end)},
-        ),
+        (_("KPI year"), report.year),
+    ]
+    if report.year_label != str(report.year):
+        rows.append((_("KPI year (as shown)"), report.year_label))
+    rows += [
+        (_("Period from"), date_cell(start)),
+        (_("Period to"), date_cell(end)),
         (_("Status"), _status_text(report.close)),
+    ]
+    if report.close is not None:
+        closed_on = timezone.localtime(report.close.closed_at).date()
+        rows.append((_("Closed on"), date_cell(closed_on)))
+    rows += [
         (_("Scoring scheme version"), report.scheme.version),
-        (
-            _("Generated"),
-            date_format(timezone.localtime(report.generated_at), "DATETIME_FORMAT")
-            + timezone.localtime(report.generated_at).strftime(" %Z"),
-        ),
+        (_("Generated"), date_cell(generated, XLSX_DATETIME_FORMAT)),
         (_("People"), report.people),
         (_("With at least one verified share"), report.participants),
         (_("Participation rate (%)"), round(report.participation_rate, 1)),
         (_("Verified shares (total)"), report.total_shares),
         (_("Points (total)"), report.total_points),
-    ):
-        summary.append([label, value])
+    ]
+    for label, value in rows:
+        summary.append([str(label), value])
     summary.append([])
     summary.append(
         header((_("Band (verified shares)"), _("Points"), _("People"), _("% of people")))
@@ -369,9 +388,9 @@ def _status_text(close: YearClose | None) -> str:
 # continuation lines instead of being cut, and a person's lines never straddle a
 # page, because pages are filled here, person by person.
 #
-# The page geometry below must match the listing CSS in kpi_report.html (which
-# takes the font size and line height from the listing): A4 landscape, the margins of
-# _print_styles.html, 8 pt DejaVu Sans Mono (0.602 em a character) on 11 pt lines.
+# The page geometry below must match static/css/print-listing.css (linked by
+# kpi_report.html for a listing): A4 landscape, the margins of static/css/print.css,
+# 8 pt DejaVu Sans Mono (0.602 em a character) on 11 pt lines.
 # Measured: below the two header lines a page holds 44 lines, 42 under the "People"
 # heading; one line is kept spare. Overfilling is not an error WeasyPrint reports: it
 # silently drops the repeated header to fit the row (tests/scoring/test_kpi_pdf_listing.py
@@ -383,6 +402,10 @@ LISTING_WIDTH = 150  # characters; 273 mm hold 160 of them at 8 pt
 LISTING_LINES_PER_PAGE = 43
 LISTING_LINES_FIRST_PAGE = 41
 LISTING_GAP = "  "
+# Below the last people: the total (one line and its rule) and the signature block
+# (2.5rem above it, one line of text and its rule). Measured: a last page of 38 lines
+# still holds them, one of 40 did not.
+LISTING_END_LINES = 5
 
 
 def display_width(text: str) -> int:
@@ -496,30 +519,58 @@ def pdf_listing(report: KpiReport) -> PdfListing | None:
             line("", "", "", "", shares_label, ""),
         )
     )
-    pages: list[str] = []
-    page: list[str] = []
-    room = LISTING_LINES_FIRST_PAGE
+    # Each page is a list of people, each person a list of lines.
+    pages: list[list[list[str]]] = []
+    page: list[list[str]] = []
+    used, room = 0, LISTING_LINES_FIRST_PAGE
     for number, (staff_id, full_name, unit, shares, points) in enumerate(rows, start=1):
         columns = [wrap_cells(staff_id, staff_w), wrap_cells(full_name, name_w)]
         columns.append(wrap_cells(unit, unit_w))
         height = max(map(len, columns))
-        if page and len(page) + height > room:
-            pages.append("\n".join(page))
-            page, room = [], LISTING_LINES_PER_PAGE
-        for k in range(height):
-            first = k == 0
-            page.append(
+        if page and used + height > room:
+            pages.append(page)
+            page, used, room = [], 0, LISTING_LINES_PER_PAGE
+        page.append(
+            [
                 line(
-                    str(number) if first else "",
+                    str(number) if k == 0 else "",
                     *(column[k] if k < len(column) else "" for column in columns),
-                    str(shares) if first else "",
-                    str(points) if first else "",
+                    str(shares) if k == 0 else "",
+                    str(points) if k == 0 else "",
                 )
-            )
+                for k in range(height)
+            ]
+        )
+        used += height
     if page:
-        pages.append("\n".join(page))
+        pages.append(page)
+    _keep_the_end_together(pages)
     total = line("", "", total_label, "", str(report.total_shares), str(report.total_points))
-    return PdfListing(header=header, pages=pages, total=total)
+    pages_text = ["\n".join(ln for person in people for ln in person) for people in pages]
+    return PdfListing(header=header, pages=pages_text, total=total)
+
+
+def _keep_the_end_together(pages: list[list[list[str]]]) -> None:
+    """The total and the signature lines need ``LISTING_END_LINES`` below the last
+    people: when the last page has no room for them, its last two people move to a
+    new last page (never the signatures alone); and a last page never holds a
+    single person when the page before can spare one."""
+    if not pages:
+        return
+
+    def room(index: int) -> int:
+        return LISTING_LINES_FIRST_PAGE if index == 0 else LISTING_LINES_PER_PAGE
+
+    last = pages[-1]
+    if sum(map(len, last)) + LISTING_END_LINES > room(len(pages) - 1) and len(last) > 1:
+        pages.append(last[-2:])
+        del last[-2:]
+        if not last:
+            pages.pop(-2)
+    if len(pages) > 1 and len(pages[-1]) == 1 and len(pages[-2]) > 2:
+        moved = pages[-2][-1]
+        if sum(map(len, pages[-1])) + len(moved) + LISTING_END_LINES <= room(len(pages) - 1):
+            pages[-1].insert(0, pages[-2].pop())
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -562,3 +613,40 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_static_fetcher()).write_pdf()
+
+
+# The first PDF in a process paid ~1.5-4 s more than the next ones (cProfile of a
+# 60-person report in a fresh process): importing WeasyPrint (cffi's dlopen of
+# Pango, HarfBuzz and fontconfig runs ctypes.util.find_library, which spawns
+# ldconfig), parsing its user-agent stylesheets, our stylesheets, and Pango's
+# first look-up and load of each DejaVu face. A web process pays that at start
+# instead (sharekpi/wsgi.py calls warm_pdf), so the first manager to download a
+# report waits no longer than the next one. Management commands and tests never
+# import the WSGI module, so they do not pay it.
+_WARM_HTML = """<!doctype html><html lang="en"><head>
+<link rel="stylesheet" href="{static}css/sharekpi.css">
+<link rel="stylesheet" href="{static}css/print.css"></head>
+<body><article class="report"><header class="report-head"><p class="org">ShareKPI</p>
+<h1 class="report-title">KPI report</h1></header>
+<table class="report-table listed">
+<thead><tr><th>Staff ID</th><th class="num">Points</th></tr></thead>
+<tbody><tr><td>A1 <em>e</em></td><td class="num">1</td></tr></tbody>
+<tfoot><tr><td>Total</td><td class="num">1</td></tr></tfoot></table>
+<p><code style="font-family: 'DejaVu Sans Mono', monospace">0</code></p>
+<section class="signatures keep"><div>Prepared by</div><div>Approved by</div></section>
+</article></body></html>"""
+
+
+def warm_pdf() -> float:
+    """Render a one-row report to PDF and throw it away; returns the seconds spent.
+    Never raises: a failed warm-up only leaves the first report slower."""
+    import logging
+    import time
+
+    began = time.perf_counter()
+    try:
+        static = PDF_BASE_URL + settings.STATIC_URL.lstrip("/")
+        html_to_pdf(_WARM_HTML.format(static=static))
+    except Exception:
+        logging.getLogger(__name__).warning("PDF warm-up failed", exc_info=True)
+    return time.perf_counter() - began

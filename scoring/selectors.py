@@ -34,6 +34,7 @@ from campaigns.kpi_year import (
     year_has_ended,
 )
 from campaigns.models import Share, ShareStatus
+from sharekpi.platforms import PLATFORM_LABELS
 
 from .models import KpiScore, SchemeChange, YearClose
 
@@ -101,7 +102,8 @@ def counts_for_year(year: int) -> dict[int, int]:
 
 def counted_campaigns(user: User, year: int) -> list[dict]:
     """The campaigns that counted for ``user`` in ``year``: title, window, when the
-    first counted share was logged, and on which platforms. Small: one person."""
+    first counted share was logged, and on which platforms (``platforms``: codes;
+    ``platform_labels``: the names as the platforms spell them). Small: one person."""
     campaigns: dict[int, dict] = {}
     rows = (
         counted_shares(year)
@@ -126,10 +128,12 @@ def counted_campaigns(user: User, year: int) -> list[dict]:
                 "ends_on": ends_on,
                 "first_shared_at": submitted_at,
                 "platforms": [],
+                "platform_labels": [],
             },
         )
         if platform not in entry["platforms"]:
             entry["platforms"].append(platform)
+            entry["platform_labels"].append(PLATFORM_LABELS.get(platform, platform))
     return sorted(campaigns.values(), key=lambda c: (c["first_shared_at"], c["id"]))
 
 

@@ -64,6 +64,7 @@ __all__ = [
     "parse",
     "parse_profile",
     "platform_for_host",
+    "with_article",
 ]
 
 # Equal to accounts.models.Platform values (a test checks it). Plain strings
@@ -86,6 +87,8 @@ PLATFORM_LABELS: dict[str, str] = {
     THREADS: "Threads",
 }
 PLATFORMS: tuple[str, ...] = tuple(PLATFORM_LABELS)
+# English says "an" before a vowel sound: an Instagram post, an X ("ex") post.
+_AN_PLATFORMS = frozenset({INSTAGRAM, X})
 
 POST = "post"
 SHORT_LINK = "short_link"
@@ -235,6 +238,17 @@ def _(message: str) -> str:
     from django.utils.translation import gettext
 
     return gettext(message)
+
+
+def with_article(platform: str) -> str:
+    """The platform's name with the indefinite article its sound takes in English,
+    "a TikTok", "an Instagram", "an X (Twitter)", in the reader's language
+    (languages without articles translate both to the name alone). An unknown code
+    is shown as it is."""
+    label = PLATFORM_LABELS.get(platform, platform)
+    if platform in _AN_PLATFORMS:
+        return _("an %(platform)s") % {"platform": label}
+    return _("a %(platform)s") % {"platform": label}
 
 
 class InvalidShareUrl(ValueError):

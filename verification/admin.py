@@ -2,6 +2,7 @@
 platform policies (changed through verification.policies, so each change is recorded)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin import ShareAdmin as CampaignShareAdmin
 from campaigns.models import Share
@@ -59,7 +60,15 @@ class VerificationAttemptAdmin(ReadOnlyAdmin):
 
 @admin.register(ReviewDecision)
 class ReviewDecisionAdmin(ReadOnlyAdmin):
-    list_display = ["share", "decision", "old_status", "new_status", "reviewer", "decided_at"]
+    list_display = [
+        "share",
+        "decision",
+        "old_status",
+        "new_status",
+        "reason_shown",
+        "reviewer",
+        "decided_at",
+    ]
     list_filter = ["decision", "new_status", "decided_at"]
     search_fields = [
         "share__normalized_url",
@@ -69,6 +78,12 @@ class ReviewDecisionAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["share", "reviewer"]
     date_hierarchy = "decided_at"
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_shown(self, decision: ReviewDecision) -> str:
+        """The reviewer's reason as they wrote it, cut at 120 characters in the list."""
+        reason = decision.reason or "—"
+        return reason if len(reason) <= 120 else reason[:119] + "…"
 
 
 @admin.register(PlatformPolicy)

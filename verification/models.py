@@ -112,9 +112,9 @@ class PlatformPolicy(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        db_table = "campaigns_platformpolicy"  # created by campaigns; kept on the move
         verbose_name = _("platform policy")
         verbose_name_plural = _("platform policies")
-        db_table = "campaigns_platformpolicy"  # created by campaigns; kept on the move
         ordering = ["platform"]
         constraints = [
             models.CheckConstraint(

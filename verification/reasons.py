@@ -43,7 +43,7 @@ CATALOGUE: dict[str, Reason] = {
         _("%(platform)s confirms the post and its author, the registered account."),
     ),
     "verified.checks": Reason(
-        _("Verified: the link is a %(platform)s post."),
+        _("Verified: the link is %(a_platform)s post."),
         _("Structural checks passed and the share was not drawn for review."),
     ),
     # --- in review: nothing wrong, HR looks ---------------------------------------------
@@ -101,8 +101,8 @@ CATALOGUE: dict[str, Reason] = {
         SCREENSHOT,
     ),
     "review.short_link_elsewhere": Reason(
-        _("This %(platform)s short link leads to a %(other)s post, so HR will look at it."),
-        _("The %(platform)s short link leads to a %(other)s post."),
+        _("This %(platform)s short link leads to %(an_other)s post, so HR will look at it."),
+        _("The %(platform)s short link leads to %(an_other)s post."),
     ),
     # --- in review: something the person can put right -------------------------------
     "review.no_account": Reason(
@@ -182,7 +182,13 @@ CATALOGUE: dict[str, Reason] = {
 
 
 def _arguments(params: Mapping[str, object]) -> dict[str, object]:
+    """Stored parameters as the texts show them: platform codes become names, and
+    ``a_platform`` / ``an_other`` the name with its article ("an X (Twitter) post")."""
     arguments = dict(params)
+    if "platform" in arguments:
+        arguments["a_platform"] = platforms.with_article(str(arguments["platform"]))
+    if "other" in arguments:
+        arguments["an_other"] = platforms.with_article(str(arguments["other"]))
     if "platform" in arguments:
         arguments["platform"] = platforms.PLATFORM_LABELS.get(
             str(arguments["platform"]), arguments["platform"]

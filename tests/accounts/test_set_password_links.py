@@ -65,3 +65,14 @@ def test_first_time_page_does_not_mail_inactive_staff(client):
     User.objects.create_user("N300", "gone@example.gov.my", None, full_name="Gone", is_active=False)
     client.post("/accounts/password/reset/", {"email": "gone@example.gov.my"})
     assert mail.outbox == []
+
+
+def test_the_mail_to_imported_staff_says_their_organisation_added_them(tmp_path, settings):
+    settings.SHAREKPI_ORGANISATION_NAME = "Agensi Contoh"
+    path = tmp_path / "staff.csv"
+    path.write_text(CSV, encoding="utf-8")
+    call_command("import_staff", str(path), "--base-url", "https://kpi.example.gov.my")
+    message = mail.outbox[0]
+    assert message.subject == "Agensi Contoh has added you to ShareKPI: set your password"
+    assert "Agensi Contoh has added you to ShareKPI" in message.body
+    assert "If you did not ask for this" not in message.body

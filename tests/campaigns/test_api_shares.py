@@ -193,7 +193,7 @@ def test_a_platform_the_campaign_has_no_post_on_is_refused(org, campaign):
     response = submit(org["alice"], campaign, "https://www.youtube.com/watch?v=dQw4w9WgXcQ")
 
     assert response.status_code == 400
-    assert "no official post on Youtube" in response.json()["url"][0]
+    assert "no official post on YouTube" in response.json()["url"][0]
 
 
 @pytest.mark.parametrize(
@@ -274,7 +274,7 @@ def test_a_second_share_on_the_same_platform_is_a_conflict(org, campaign):
 
     assert response.status_code == 409
     assert response.json()["existing_share"] == first["id"]
-    assert "already logged a X share of this campaign" in response.json()["detail"]
+    assert "already logged an X (Twitter) share of this campaign" in response.json()["detail"]
     assert Share.objects.count() == 1
 
 

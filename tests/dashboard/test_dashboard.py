@@ -320,6 +320,7 @@ def test_leaderboard_is_off_until_hr_turns_it_on(world, client):
     client.force_login(world["hana"])
     html = client.get(URL).content.decode()
     assert "Leaderboard" in html and "Show the leaderboard" in html
+    assert re.search(r'<button[^>]*value="on"[^>]*data-confirm="Show the leaderboard\?', html)
     assert board_for(world["hana"]).leaderboard is None
 
     response = client.post(
@@ -337,6 +338,7 @@ def test_leaderboard_is_off_until_hr_turns_it_on(world, client):
     ]
     html = client.get(URL).content.decode()
     assert "Hide the leaderboard" in html and "Turned on by Hana Aziz" in html
+    assert "<td>dana</td><td>Dana Raj</td>" in html  # staff IDs beside the names
     client.force_login(world["bob"])
     html = client.get(URL).content.decode()
     assert "Alice Tan" in html and "Dana Raj" not in html  # his scope only
@@ -401,3 +403,21 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         (world["bob"], {}),
     ]:
         count_queries(client, user, django_assert_max_num_queries, QUERY_BOUND, **params)
+
+
+def test_a_small_share_is_not_shown_as_zero_percent():
+    from types import SimpleNamespace
+
+    from dashboard import charts
+
+    assert charts.percent_text(0) == "0%"
+    assert charts.percent_text(0.2) == "<1%"
+    assert charts.percent_text(0.6) == "1%"
+    assert charts.percent_text(99.7) == ">99%"
+    assert charts.percent_text(100) == "100%"
+    rows = [
+        SimpleNamespace(points=0, label="0", people=999, percent=99.9),
+        SimpleNamespace(points=5, label="1+", people=1, percent=0.1),
+    ]
+    svg = str(charts.band_distribution(rows))
+    assert "1 · &lt;1%" in svg and "999 · &gt;99%" in svg and " 0%" not in svg

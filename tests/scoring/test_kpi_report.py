@@ -5,10 +5,10 @@ import csv
 import datetime
 import io
 import re
-from pathlib import Path
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import OrgUnit
@@ -68,13 +68,9 @@ def test_manager_sees_own_subtree_by_default(client, org, shares):
     ):
         assert shown in text
     assert "Dana Raj" not in text and "Hana Aziz" not in text
-    # The print styles are a static file (the Content-Security-Policy allows no inline style).
-    assert "/static/css/print.css" in text
-    from django.contrib.staticfiles import finders
-
-    assert (
-        "thead { display: table-header-group; }" in Path(finders.find("css/print.css")).read_text()
-    )
+    assert 'href="/static/css/print.css"' in text  # the print CSS, as a static file
+    css = (settings.BASE_DIR / "static" / "css" / "print.css").read_text()
+    assert "thead { display: table-header-group; }" in css
     assert re.search(r"3\s*</div><div class=\"label\">people", text)
 
 
@@ -210,3 +206,16 @@ def test_pdf_of_a_unit_late_in_a_long_unit_list(client, org):
     response = get(client, org["hana"], unit=late.pk, format="pdf")
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF") and pdf_pages(response.content) >= 1
+
+
+def test_xlsx_year_is_a_number_dates_are_dates_and_the_table_has_a_filter(client, org, shares):
+    workbook = openpyxl.load_workbook(io.BytesIO(body(get(client, org["hana"], format="xlsx"))))
+    sheet = workbook["KPI"]
+    assert sheet.auto_filter.ref == f"A1:E{sheet.max_row}"
+    cells = {row[0].value: row[1] for row in workbook["Summary"].iter_rows() if row[0].value}
+    assert cells["KPI year"].value == 2025 and cells["KPI year"].data_type == "n"
+    for label in ("Period from", "Period to", "Generated"):
+        assert cells[label].is_date, label
+        assert cells[label].number_format != "General"
+    assert cells["Period from"].value.date() == datetime.date(2025, 1, 1)
+    assert cells["Period to"].value.date() == datetime.date(2025, 12, 31)

@@ -75,3 +75,13 @@ def test_api_me_rejects_a_bad_year(client, org):
     client.force_login(org["ali"])
     assert client.get(ME, {"year": "abc"}).status_code == 400
     assert client.get(ME, {"year": "1066"}).status_code == 400
+
+
+def test_my_kpi_spells_the_platforms_as_they_do(client, org):
+    campaign = make_campaign(D(2025, 5, 1), D(2025, 5, 31))
+    for platform in ("tiktok", "youtube", "linkedin"):
+        make_share(org["alice"], campaign, local(2025, 5, 2), platform=platform)
+    client.force_login(org["alice"])
+    text = client.get(reverse("scoring:my_kpi"), {"year": 2025}).content.decode()
+    assert "TikTok, YouTube, LinkedIn" in text
+    assert "tiktok, youtube" not in text

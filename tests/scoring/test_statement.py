@@ -39,7 +39,7 @@ def test_statement_lists_counted_campaigns(client, org, alice_shared):
         "Alice Tan",
         "HQ/Comms/Digital",
         "Hari Raya greetings",
-        "facebook, x",
+        "Facebook, X (Twitter)",  # the platforms spelled as they spell themselves
     ):
         assert shown in text
     assert "Provisional" in text

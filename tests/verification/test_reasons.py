@@ -39,7 +39,10 @@ JARGON = re.compile(
 
 def params_of(code: str) -> dict:
     text = str(reasons.CATALOGUE[code].staff) + str(reasons.CATALOGUE[code].hr)
-    return {name: EXAMPLE[name] for name in re.findall(r"%\((\w+)\)s", text)}
+    # "a_platform" and "an_other" are shown from the stored "platform" and "other".
+    derived = {"a_platform": "platform", "an_other": "other"}
+    names = {derived.get(name, name) for name in re.findall(r"%\((\w+)\)s", text)}
+    return {name: EXAMPLE[name] for name in names}
 
 
 @pytest.mark.parametrize("code", sorted(reasons.CATALOGUE))
@@ -197,3 +200,19 @@ def test_the_migration_maps_every_reason_the_verifier_wrote(platform, text, code
 @pytest.mark.parametrize("text", ["Rejected in review: not her account", "Approved in review"])
 def test_the_migration_leaves_hr_words_as_text(text):
     assert MIGRATION.code_of(Share(platform="x", status_reason=text)) is None
+
+
+@pytest.mark.parametrize(
+    ("platform", "other", "staff"),
+    [
+        ("tiktok", "instagram", "This TikTok short link leads to an Instagram post"),
+        ("youtube", "x", "This YouTube short link leads to an X (Twitter) post"),
+        ("facebook", "linkedin", "This Facebook short link leads to a LinkedIn post"),
+    ],
+)
+def test_the_article_follows_the_platform_name(platform, other, staff):
+    why = reasons.describe("review.short_link_elsewhere", {"platform": platform, "other": other})
+    assert why.staff.startswith(staff)
+    assert reasons.describe("verified.checks", {"platform": "instagram"}).staff == (
+        "Verified: the link is an Instagram post."
+    )
