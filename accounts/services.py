@@ -390,3 +390,25 @@ def decide_proof_spot_check(
     account.proof_checked_at = timezone.now()
     _save_proof(account, actor=actor, action="account.proof_spot_checked", before=before)
     return account
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def api_token_of(user: User):
+    """The person's API token (``POST api/v1/auth/token/`` issues it), or None."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).first()
+
+
+@transaction.atomic
+def revoke_api_token(*, user: User, actor: User) -> bool:
+    """Delete the person's API token: every program using it must log in again.
+    Returns whether there was one."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit.record(actor=actor, action="api_token.revoked", obj=user, before=None, after=None)
+    return bool(deleted)

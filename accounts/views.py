@@ -1,11 +1,14 @@
+import datetime
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -326,6 +329,33 @@ def my_account_prove(request, pk: int):
     else:
         messages.warning(request, _("The check could not be started just now; try again later."))
     return redirect("me:my_accounts")
+
+
+@login_required
+@require_GET
+def my_api_token(request):
+    """Whether I have an API token, since when and until when, and a way to revoke it."""
+    token = services.api_token_of(request.user)
+    expires = None
+    if token is not None:
+        expires = token.created + datetime.timedelta(days=settings.SHAREKPI_API_TOKEN_DAYS)
+    return render(
+        request,
+        "accounts/my_api_token.html",
+        {"token": token, "expires": expires, "expired": bool(expires and expires < now())},
+    )
+
+
+@login_required
+@require_POST
+def my_api_token_revoke(request):
+    if services.revoke_api_token(user=request.user, actor=request.user):
+        messages.success(
+            request, _("Your API token is revoked: programs that used it must log in again.")
+        )
+    else:
+        messages.info(request, _("You had no API token."))
+    return redirect("me:my_api_token")
 
 
 @login_required

@@ -101,6 +101,8 @@ ACCESS: dict[str, tuple[str, object, set[str]]] = {
     "api:scoring-scheme-detail": ("get", lambda w: {"year": w["year"]}, LOGGED_IN),
     "me:my_accounts": ("get", None, LOGGED_IN),
     "me:my_proof_code_renew": ("post", None, LOGGED_IN),
+    "me:my_api_token": ("get", None, LOGGED_IN),
+    "me:my_api_token_revoke": ("post", None, LOGGED_IN),
     "me:my_account_remove": ("post", lambda w: {"pk": _account(w).pk}, {STAFF}),
     "me:my_account_prove": ("post", lambda w: {"pk": _account(w).pk}, {STAFF}),
     "me:my_account_screenshot": ("get", lambda w: {"pk": _account(w).pk}, {STAFF}),

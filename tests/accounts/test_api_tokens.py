@@ -172,3 +172,34 @@ def test_no_cache_unless_asked(client, alice, settings):
     token_queries(client, key)
     _, queried = token_queries(client, key)
     assert queried
+
+
+def test_my_token_page_shows_the_token_dates_and_revokes_it(client, alice):
+    from audit.models import AuditEntry
+
+    page = client.get("/me/token/")
+    assert page.status_code == 302  # log in first
+    key = get_token(client)
+    client.force_login(alice)
+    html = client.get("/me/token/").content.decode()
+    assert "valid until" in html and key not in html
+    assert "/me/token/" in client.get("/me/data/").content.decode()
+
+    assert client.get("/me/token/revoke/").status_code == 405
+    response = client.post("/me/token/revoke/", follow=True)
+    assert "Your API token is revoked" in response.content.decode()
+    assert not Token.objects.filter(user=alice).exists()
+    assert AuditEntry.objects.filter(action="api_token.revoked", actor_id=alice.pk).count() == 1
+    assert "You have no API token" in client.get("/me/token/").content.decode()
+    response = client.post("/me/token/revoke/", follow=True)
+    assert "You had no API token" in response.content.decode()
+    assert AuditEntry.objects.filter(action="api_token.revoked").count() == 1
+
+
+def test_an_expired_token_says_so(client, alice, settings):
+    get_token(client)
+    Token.objects.filter(user=alice).update(
+        created=timezone.now() - datetime.timedelta(days=settings.SHAREKPI_API_TOKEN_DAYS + 1)
+    )
+    client.force_login(alice)
+    assert "works no more" in client.get("/me/token/").content.decode()
