@@ -88,6 +88,8 @@ def build_message(*, user, kind: str, template: str, context: dict) -> mail.Emai
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
             "Content-Language": language,
+            # Which kind of mail this is, whatever the language (mail filters, tests).
+            "X-ShareKPI-Notification": kind,
         },
     )
 

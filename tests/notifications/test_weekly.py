@@ -18,8 +18,18 @@ from tests.notifications.conftest import share_of
 pytestmark = pytest.mark.django_db
 
 
+KINDS = {"to share": "weekly_digest", "Your team": "team_summary"}
+
+
 def by_kind(mailoutbox, kind_words: str) -> dict[str, object]:
-    return {m.to[0].split("@")[0]: m for m in mailoutbox if kind_words in m.subject}
+    """The mails of one kind by recipient, told by their header (subjects are in each
+    person's language)."""
+    kind = KINDS[kind_words]
+    return {
+        m.to[0].split("@")[0]: m
+        for m in mailoutbox
+        if m.extra_headers.get("X-ShareKPI-Notification") == kind
+    }
 
 
 def test_staff_get_the_campaigns_they_have_not_shared(people, campaign, mailoutbox):
