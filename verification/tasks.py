@@ -21,7 +21,7 @@ from celery.exceptions import Retry
 from celery.signals import worker_init
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from . import proofs, retention
 from . import services as verification
@@ -42,7 +42,8 @@ def _retry_database(task, exc: Exception) -> Retry:
     after an exponential backoff with full jitter (2, 4, 8 … s, at most
     SHAREKPI_VERIFY_DB_RETRY_MAX_DELAY). The message stays unacknowledged until the
     retry is queued, and the sweep is still there if even the broker is gone."""
-    close_old_connections()
+    if not connection.in_atomic_block:  # never under a caller's transaction (eager, tests)
+        close_old_connections()
     ceiling = min(DB_RETRY_BACKOFF * (2**task.request.retries), DB_RETRY_MAX_DELAY)
     countdown = random.uniform(ceiling / 2, ceiling)
     return task.retry(
