@@ -47,8 +47,10 @@ XLSX_HEADER = (
     gettext_lazy("Points"),
 )
 ROW_CHUNK = 2000
-# The CSV fetches and sends this many rows at a time (~0.4 MB of text).
-CSV_CHUNK = 5000
+# The CSV fetches and sends this many rows at a time (~80 KB of text). Measured with
+# 54,510 people: 1,000, 2,000 and 5,000 take the same time; the peak memory grows with
+# the chunk (0.8, 2.5 and 6.9 MB), never with the organisation.
+CSV_CHUNK = 1000
 XLSX_DATE_FORMAT = "d mmm yyyy"
 XLSX_DATETIME_FORMAT = "d mmm yyyy hh:mm"
 # Beyond these sizes the HTML page shows the first rows only and PDF is refused:
