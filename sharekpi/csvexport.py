@@ -43,7 +43,7 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
 
 def csv_chunks(header: Sequence[str], chunks: Iterable[Iterable[Sequence]]) -> Iterator[str]:
     """The bytes of ``csv_lines`` (BOM, header, the rows spreadsheet-safe), one string per
-    chunk of rows instead of one per row: a streamed response then sends a few hundred
+    chunk of rows instead of one per row: a streamed response then sends tens of
     KB at a time instead of making a write (and an encode) per line."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
