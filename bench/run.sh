@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# make bench SIZE=small|large: ShareKPI's speed as ratios to floors measured in
+# make bench SIZE=small|medium|large: ShareKPI's speed as ratios to floors measured in
 # the same run, written to BENCHMARKS.md. Loopback only.
 #
 # Starts PostgreSQL and Redis if they are down (like .ci/run) and leaves them
 # running: they may be shared. Everything else is its own and is removed at
 # the end: the database sharekpi_bench_<size> (BENCH_KEEP_DB=1 keeps it), the
-# Celery queues in Redis database 13, and the gunicorn, worker and fake
+# Celery queues in Redis database 13 (BENCH_REDIS_DB), and the gunicorn, worker and fake
 # platform processes that bench/run_bench.py starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,9 @@ cd "$(dirname "$0")/.."
 size="${1:-large}"
 case "$size" in
   small) staff=5000 shares=100000 ;;
+  medium) staff=25000 shares=1000000 ;;
   large) staff=100000 shares=5000000 ;;
-  *) echo "usage: bench/run.sh small|large" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh small|medium|large" >&2; exit 2 ;;
 esac
 py="${BENCH_PYTHON:-.venv/bin/python}"   # BENCH_PYTHON: a virtualenv elsewhere (a worktree)
 [ -x "$py" ] || { echo "no virtualenv: run 'make venv' first" >&2; exit 1; }
@@ -43,7 +44,7 @@ flock -n 9 || { echo "make bench SIZE=$size is already running" >&2; exit 1; }
 
 db="${BENCH_DB:-sharekpi_bench_$size}"   # BENCH_DB: another name, e.g. on a shared server
 pg=(-h 127.0.0.1 -p 5432 -U postgres)
-redis_db=13
+redis_db="${BENCH_REDIS_DB:-13}"   # BENCH_REDIS_DB: another database number (a shared Redis)
 queue="sharekpi-bench-$size-$$"
 runner_pid=""
 

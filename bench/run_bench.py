@@ -96,6 +96,11 @@ SIZES = {
         verify_shares=100, verify_processes=2, verify_concurrency=50, import_rows=10_000,
         page_requests=4, heavy_runs=2, unit_people=7_000, pdf_people=500,
     ),
+    "medium": Size(
+        name="medium", staff=25_000, shares=1_000_000, runs=3, submit_requests=600, clients=16,
+        verify_shares=600, verify_processes=2, verify_concurrency=50, import_rows=10_000,
+        page_requests=12, heavy_runs=3, unit_people=7_000, pdf_people=3_000,
+    ),
     "large": Size(
         name="large", staff=100_000, shares=5_000_000, runs=5, submit_requests=1_500, clients=16,
         verify_shares=2_000, verify_processes=2, verify_concurrency=50, import_rows=10_000,
@@ -1636,6 +1641,7 @@ same run, right next to it. Ratios travel between machines; raw timings do not.
 
 ```sh
 make bench SIZE=small   # 5,000 staff / 100,000 shares, under 2 minutes: try it
+make bench SIZE=medium  # 25,000 staff / 1,000,000 shares: how each cost grows
 make bench SIZE=large   # 100,000 staff / 5,000,000 shares: the reported size
 ```
 
@@ -1645,7 +1651,7 @@ fills it with `manage.py generate_bench_data`, runs `bench/run_bench.py`
 (its own gunicorn, Celery worker and fake platform server, on spare loopback
 ports, Redis database 13), then stops everything it started and drops the
 database (`BENCH_KEEP_DB=1` keeps it). Logs: `var/bench/<size>/`. Each run
-rewrites its own size's section below and leaves the other one as it was.
+rewrites its own size's section below and leaves the others as they were.
 A part whose code is not there yet is skipped and listed as such; a part that
 fails shows "error: …" in its row and the others still run.
 
@@ -1688,7 +1694,7 @@ def write_benchmarks(size: str, text: str) -> None:
                 sections[name] = current.split(start, 1)[1].split(end, 1)[0].strip("\n") + "\n"
     sections[size] = text
     parts = [HEADER]
-    for name in ("large", "small"):
+    for name in ("large", "medium", "small"):
         body = sections.get(name) or f"## Size {name}\n\nNot run yet.\n"
         parts.append(f"<!-- bench:{name}:start -->\n{body}<!-- bench:{name}:end -->\n")
     if "notes" in sections:

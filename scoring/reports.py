@@ -13,6 +13,7 @@ import datetime
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -46,6 +47,10 @@ XLSX_HEADER = (
     gettext_lazy("Points"),
 )
 ROW_CHUNK = 2000
+# The CSV fetches and sends this many rows at a time (~80 KB of text). Measured with
+# 54,510 people: 1,000, 2,000 and 5,000 take the same time; the peak memory grows with
+# the chunk (0.8, 2.5 and 6.9 MB), never with the organisation.
+CSV_CHUNK = 1000
 XLSX_DATE_FORMAT = "d mmm yyyy"
 XLSX_DATETIME_FORMAT = "d mmm yyyy hh:mm"
 # Beyond these sizes the HTML page shows the first rows only and PDF is refused:
@@ -138,6 +143,12 @@ class KpiReport(_PrintedYear):
     def rows(self) -> QuerySet:
         """``(staff_id, full_name, unit, verified_shares, points)`` tuples, one query."""
         return selectors.report_rows(self.scores)
+
+    def iter_rows(self, chunk_size: int = ROW_CHUNK) -> Iterator[tuple]:
+        """``rows`` one by one in constant memory, for the exports (a plan that stays
+        linear in the people: ``selectors.report_rows_in_chunks``)."""
+        for chunk in selectors.report_rows_in_chunks(self.scores, chunk_size):
+            yield from chunk
 
     @property
     def too_big_for_html(self) -> bool:
@@ -265,9 +276,11 @@ def build_statement(*, viewer: User, staff_id: str, year: int) -> KpiStatement:
 
 
 def csv_lines(report: KpiReport):
-    """The report as CSV lines: UTF-8 BOM (so Excel reads the names right), header,
-    then rows fetched ``ROW_CHUNK`` at a time."""
-    return csvexport.csv_lines(CSV_HEADER, report.rows.iterator(chunk_size=ROW_CHUNK))
+    """The report as CSV text: UTF-8 BOM (so Excel reads the names right), header,
+    then rows fetched and sent ``CSV_CHUNK`` at a time (one string per chunk)."""
+    return csvexport.csv_chunks(
+        CSV_HEADER, selectors.report_rows_in_chunks(report.scores, CSV_CHUNK)
+    )
 
 
 # --- XLSX -----------------------------------------------------------------------------------
@@ -298,7 +311,7 @@ def write_xlsx(report: KpiReport) -> IO[bytes]:
     sheet.append(header([str(name) for name in XLSX_HEADER]))
     safe = csvexport.spreadsheet_safe  # Excel runs formulas in xlsx cells too
     last_row = 1
-    for staff_id, full_name, unit, shares, points in report.rows.iterator(chunk_size=ROW_CHUNK):
+    for staff_id, full_name, unit, shares, points in report.iter_rows():
         sheet.append([safe(staff_id), safe(full_name), unit or "", int(shares), int(points)])
         last_row += 1
     # Filter buttons on the header: sort or pick people by unit, shares, points.
@@ -480,7 +493,7 @@ def pdf_listing(report: KpiReport) -> PdfListing | None:
         return None
     rows = [
         (_clean(staff_id), _clean(full_name), _clean(unit) or "—", int(shares), int(points))
-        for staff_id, full_name, unit, shares, points in report.rows.iterator(chunk_size=ROW_CHUNK)
+        for staff_id, full_name, unit, shares, points in report.iter_rows()
     ]
     longest = [max((display_width(row[i]) for row in rows), default=0) for i in range(3)]
     number_w = len(str(len(rows)))
