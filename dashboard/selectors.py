@@ -252,6 +252,11 @@ class Totals:
     shared_staff: int = 0
     staff: int = 0  # active people in scope (= people without a campaign filter)
     staff_participants: int = 0  # of them, with ≥ 1 counted verified share this year
+    staff_with_account: int = 0  # of them, with ≥ 1 registered social account
+    # Campaign filter: people of the scope in the campaign's audience, and of them those
+    # with a verified share of the campaign (the "no shares" list is the difference).
+    audience_staff: int = 0
+    audience_verified: int = 0
 
     @property
     def rate(self) -> float:
@@ -337,15 +342,30 @@ def build(filters: Filters) -> Dashboard:
         if parent_id == (table_parent[0] if table_parent is not None else None)
     ]
 
-    # 2. People, participation and points per unit and points value: one grouped query.
+    # 2. People, participation and points per unit and points value: one grouped query,
+    # which also counts (for the "who is missing" lists) the people with a social
+    # account and, with a campaign filter, those with a verified share of it. Each ``IN
+    # (SELECT …)`` is one hashed set in PostgreSQL (built once from an index, probed per
+    # person), so the scope's people are read once however many counts the page needs.
+    counts = {
+        "people": Count("pk"),
+        "participants": Count("pk", filter=Q(score__verified_shares__gt=0)),
+        "with_account": Count("pk", filter=Q(pk__in=SocialAccount.objects.values("user_id"))),
+    }
+    if campaign is not None:
+        counts["campaign_verified"] = Count(
+            "pk",
+            filter=Q(
+                pk__in=Share.objects.filter(campaign=campaign, status=ShareStatus.VERIFIED).values(
+                    "staff_id"
+                )
+            ),
+        )
     people_rows = (
         _scope_people(unit)
         .annotate(score=FilteredRelation("kpi_scores", condition=Q(kpi_scores__year=year)))
         .values("unit_id", pts=F("score__points"))
-        .annotate(
-            people=Count("pk"),
-            participants=Count("pk", filter=Q(score__verified_shares__gt=0)),
-        )
+        .annotate(**counts)
         .order_by()
     )
     scheme = services.scheme_for_year(year)  # 3. (and 4. its bands, prefetched)
@@ -358,16 +378,29 @@ def build(filters: Filters) -> Dashboard:
     unitless = 0
     ancestors_of: dict[int, list[str]] = {}
     child_of: dict[int | None, str | None] = {}
-    for unit_id, pts, people, participants in people_rows.values_list(
-        "unit_id", "pts", "people", "participants"
-    ):
+    in_audience: dict[int | None, bool] = {}
+    for (
+        unit_id,
+        pts,
+        people,
+        participants,
+        with_account,
+        *campaign_verified,
+    ) in people_rows.values_list("unit_id", "pts", *counts):
         points = zero_points if pts is None else pts
         totals.people += people
         totals.staff += people
         totals.participants += participants
         totals.points += points * people
+        totals.staff_with_account += with_account
         people_by_points[points] += people
         path = path_of.get(unit_id)
+        if campaign is not None:
+            if unit_id not in in_audience:
+                in_audience[unit_id] = _in_audience(path, filters.audience)
+            if in_audience[unit_id]:
+                totals.audience_staff += people
+                totals.audience_verified += campaign_verified[0]
         if path is None:
             unitless += people
         else:
@@ -658,6 +691,16 @@ def leaderboard(filters: Filters) -> list[dict]:
     return board
 
 
+def _in_audience(path: str | None, audience: list[str]) -> bool:
+    """Is a unit (its path; None = no unit) in a campaign audience ([] = everyone)? The
+    same test as ``audience_q``, on one path."""
+    if not audience:
+        return True
+    if path is None:
+        return False
+    return any(path == p or path.startswith(p + UNIT_SEPARATOR) for p in audience)
+
+
 def audience_q(paths: list[str], field: str = "unit") -> Q:
     """People in a campaign audience given by unit paths ([] = everyone)."""
     if not paths:
@@ -672,12 +715,16 @@ MISSING_FIELDS = ("staff_id", "full_name", "email", "unit__path")
 
 
 def missing_count(board: Dashboard, kind: str) -> int:
-    """How many people a missing list holds: from the dashboard's own numbers when they
-    say it already, else one COUNT over the users (no join)."""
+    """How many people a missing list holds, from the counts ``build`` read with the
+    scope's people (the same conditions as ``missing_people``: no query here)."""
     totals = board.totals
-    if kind == NO_SHARES and board.filters.campaign is None:
-        return totals.staff - totals.staff_participants
-    return _missing(board.filters, kind).count()
+    if kind == NO_SHARES:
+        if board.filters.campaign is None:
+            return totals.staff - totals.staff_participants
+        return totals.audience_staff - totals.audience_verified
+    if kind == NO_ACCOUNT:
+        return totals.staff - totals.staff_with_account
+    raise BadFilter(_("kind must be one of %(kinds)s.") % {"kinds": ", ".join(MISSING_KINDS)})
 
 
 def missing_people(filters: Filters, kind: str, *, by_unit: bool = True) -> QuerySet:
