@@ -289,8 +289,13 @@ class Dashboard:
 
 
 def _scope_people(unit: OrgUnit | None) -> QuerySet[User]:
+    """Active people at or below ``unit`` (None: everyone). The subtree is a semi-join on
+    the unit ids (``unit_id IN (SELECT id … path LIKE)``), not a join to every person's
+    unit, so PostgreSQL can read a unit's people off the user_unit_active index."""
     people = User.objects.filter(is_active=True)
-    return people.filter(account_selectors.unit_scope_q(unit)) if unit is not None else people
+    if unit is None:
+        return people
+    return people.filter(unit_id__in=OrgUnit.objects.subtree(unit).values("pk"))
 
 
 def _child_path(path: str | None, prefix: str) -> str | None:
@@ -485,12 +490,13 @@ def build(filters: Filters) -> Dashboard:
     labels = dict(Platform.choices)
     campaign_rows = []
     region = unit.path if unit is not None else None
+    shared_on: dict[int, set[str]] = defaultdict(set)  # platforms with shares, per campaign
+    for campaign_id, platform in per_campaign_platform:
+        shared_on[campaign_id].add(platform)
     for item in shown:
         audience = _audience_in(region, audiences.get(item.pk, []), subtree_people, totals.people)
         shared, verified_staff = staff_stats.get(item.pk, (0, 0))
-        platforms = sorted(
-            set(official.get(item.pk, [])) | {p for c, p in per_campaign_platform if c == item.pk}
-        )
+        platforms = sorted(set(official.get(item.pk, [])) | shared_on.get(item.pk, set()))
         row = CampaignRow(item, audience, shared, verified_staff)
         for platform in platforms:
             logged, verified = per_campaign_platform.get((item.pk, platform), (0, 0))
