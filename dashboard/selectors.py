@@ -416,7 +416,9 @@ def build(filters: Filters) -> Dashboard:
         if unit_id not in child_of:
             child_of[unit_id] = _child_path(path, prefix)
         child = child_of[unit_id]
-        row = by_child.setdefault(child, UnitRow(label="", unit_id=None))
+        row = by_child.get(child)
+        if row is None:
+            row = by_child[child] = UnitRow(label="", unit_id=None)
         row.people += people
         row.participants += participants
         row.points += points * people
@@ -429,20 +431,25 @@ def build(filters: Filters) -> Dashboard:
         week_rows = week_rows.filter(campaign=campaign)
     weekly: dict[datetime.date, WeekPoint] = {}
     per_campaign_platform: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    by_status = [0] * len(STATUS_COLUMNS)  # the scope's totals, in STATUS_COLUMNS order
+    verified_at = STATUS_COLUMNS.index("verified")
     for week, campaign_id, platform, *counts in week_rows.values_list(
         "week_start", "campaign_id", "platform", *STATUS_COLUMNS
     ):
-        by_status = dict(zip(STATUS_COLUMNS, counts, strict=True))
-        logged = sum(counts)
-        point = weekly.setdefault(week, WeekPoint(week))
+        logged, verified = sum(counts), counts[verified_at]
+        point = weekly.get(week)
+        if point is None:
+            point = weekly[week] = WeekPoint(week)
         point.logged += logged
-        point.verified += by_status["verified"]
-        for status, n in by_status.items():
-            setattr(totals, status, getattr(totals, status) + n)
-        totals.logged += logged
+        point.verified += verified
+        for i, n in enumerate(counts):
+            by_status[i] += n
         pair = per_campaign_platform[campaign_id, platform]
         pair[0] += logged
-        pair[1] += by_status["verified"]
+        pair[1] += verified
+    for status, n in zip(STATUS_COLUMNS, by_status, strict=True):
+        setattr(totals, status, n)
+    totals.logged = sum(by_status)
 
     # 6. Share counts per child unit (the participation table's share column).
     child_ids = [pk for pk, *_ in children]
