@@ -349,23 +349,25 @@ def build(filters: Filters) -> Dashboard:
 
     # 2. People, participation and points per unit and points value: one grouped query,
     # which also counts (for the "who is missing" lists) the people with a social
-    # account and, with a campaign filter, those with a verified share of it. Each ``IN
-    # (SELECT …)`` is one hashed set in PostgreSQL (built once from an index, probed per
-    # person), so the scope's people are read once however many counts the page needs.
+    # account and, with a campaign filter, those with a verified share of it, so the
+    # scope's people are read once however many counts the page needs. For the whole
+    # organisation each is an ``IN (SELECT …)``: one hashed set read off an index. In a
+    # unit a correlated EXISTS instead, which PostgreSQL runs as a hashed set or as a
+    # probe per person, as the unit's size makes cheaper (the ``IN`` would hash every
+    # account of the organisation even for a 20-person section).
+    def has(related: QuerySet, person_field: str) -> Q | Exists:
+        if unit is None:
+            return Q(pk__in=related.values(person_field))
+        return Exists(related.filter(**{person_field: OuterRef("pk")}))
+
     counts = {
         "people": Count("pk"),
         "participants": Count("pk", filter=Q(score__verified_shares__gt=0)),
-        "with_account": Count("pk", filter=Q(pk__in=SocialAccount.objects.values("user_id"))),
+        "with_account": Count("pk", filter=has(SocialAccount.objects.all(), "user_id")),
     }
     if campaign is not None:
-        counts["campaign_verified"] = Count(
-            "pk",
-            filter=Q(
-                pk__in=Share.objects.filter(campaign=campaign, status=ShareStatus.VERIFIED).values(
-                    "staff_id"
-                )
-            ),
-        )
+        verified_shares = Share.objects.filter(campaign=campaign, status=ShareStatus.VERIFIED)
+        counts["campaign_verified"] = Count("pk", filter=has(verified_shares, "staff_id"))
     people_rows = (
         _scope_people(unit)
         .annotate(score=FilteredRelation("kpi_scores", condition=Q(kpi_scores__year=year)))
