@@ -599,7 +599,10 @@ def part_dashboard(bench: Bench) -> list[Outcome]:
     if not routed("/dashboard/"):
         return [Skipped(name, "`/dashboard/` is not routed yet")]
     refresh = ""
-    if module_exists("scoring.management.commands.refresh_dashboard_stats"):
+    # The command moved from scoring to the dashboard app; either place will do.
+    if module_exists("dashboard.management.commands.refresh_dashboard_stats") or module_exists(
+        "scoring.management.commands.refresh_dashboard_stats"
+    ):
         # Its counts are kept up by signals; COPY-loaded shares need one rebuild.
         began = time.perf_counter()
         call_command("refresh_dashboard_stats", stdout=io.StringIO())
