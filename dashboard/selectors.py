@@ -252,11 +252,6 @@ class Totals:
     shared_staff: int = 0
     staff: int = 0  # active people in scope (= people without a campaign filter)
     staff_participants: int = 0  # of them, with ≥ 1 counted verified share this year
-    staff_with_account: int = 0  # of them, with ≥ 1 registered social account
-    # Campaign filter: people of the scope in the campaign's audience, and of them those
-    # with a verified share of the campaign (the "no shares" list is the difference).
-    audience_staff: int = 0
-    audience_verified: int = 0
 
     @property
     def rate(self) -> float:
@@ -289,13 +284,8 @@ class Dashboard:
 
 
 def _scope_people(unit: OrgUnit | None) -> QuerySet[User]:
-    """Active people at or below ``unit`` (None: everyone). The subtree is a semi-join on
-    the unit ids (``unit_id IN (SELECT id … path LIKE)``), not a join to every person's
-    unit, so PostgreSQL can read a unit's people off the user_unit_active index."""
     people = User.objects.filter(is_active=True)
-    if unit is None:
-        return people
-    return people.filter(unit_id__in=OrgUnit.objects.subtree(unit).values("pk"))
+    return people.filter(account_selectors.unit_scope_q(unit)) if unit is not None else people
 
 
 def _child_path(path: str | None, prefix: str) -> str | None:
@@ -347,32 +337,15 @@ def build(filters: Filters) -> Dashboard:
         if parent_id == (table_parent[0] if table_parent is not None else None)
     ]
 
-    # 2. People, participation and points per unit and points value: one grouped query,
-    # which also counts (for the "who is missing" lists) the people with a social
-    # account and, with a campaign filter, those with a verified share of it, so the
-    # scope's people are read once however many counts the page needs. For the whole
-    # organisation each is an ``IN (SELECT …)``: one hashed set read off an index. In a
-    # unit a correlated EXISTS instead, which PostgreSQL runs as a hashed set or as a
-    # probe per person, as the unit's size makes cheaper (the ``IN`` would hash every
-    # account of the organisation even for a 20-person section).
-    def has(related: QuerySet, person_field: str) -> Q | Exists:
-        if unit is None:
-            return Q(pk__in=related.values(person_field))
-        return Exists(related.filter(**{person_field: OuterRef("pk")}))
-
-    counts = {
-        "people": Count("pk"),
-        "participants": Count("pk", filter=Q(score__verified_shares__gt=0)),
-        "with_account": Count("pk", filter=has(SocialAccount.objects.all(), "user_id")),
-    }
-    if campaign is not None:
-        verified_shares = Share.objects.filter(campaign=campaign, status=ShareStatus.VERIFIED)
-        counts["campaign_verified"] = Count("pk", filter=has(verified_shares, "staff_id"))
+    # 2. People, participation and points per unit and points value: one grouped query.
     people_rows = (
         _scope_people(unit)
         .annotate(score=FilteredRelation("kpi_scores", condition=Q(kpi_scores__year=year)))
         .values("unit_id", pts=F("score__points"))
-        .annotate(**counts)
+        .annotate(
+            people=Count("pk"),
+            participants=Count("pk", filter=Q(score__verified_shares__gt=0)),
+        )
         .order_by()
     )
     scheme = services.scheme_for_year(year)  # 3. (and 4. its bands, prefetched)
@@ -385,29 +358,16 @@ def build(filters: Filters) -> Dashboard:
     unitless = 0
     ancestors_of: dict[int, list[str]] = {}
     child_of: dict[int | None, str | None] = {}
-    in_audience: dict[int | None, bool] = {}
-    for (
-        unit_id,
-        pts,
-        people,
-        participants,
-        with_account,
-        *campaign_verified,
-    ) in people_rows.values_list("unit_id", "pts", *counts):
+    for unit_id, pts, people, participants in people_rows.values_list(
+        "unit_id", "pts", "people", "participants"
+    ):
         points = zero_points if pts is None else pts
         totals.people += people
         totals.staff += people
         totals.participants += participants
         totals.points += points * people
-        totals.staff_with_account += with_account
         people_by_points[points] += people
         path = path_of.get(unit_id)
-        if campaign is not None:
-            if unit_id not in in_audience:
-                in_audience[unit_id] = _in_audience(path, filters.audience)
-            if in_audience[unit_id]:
-                totals.audience_staff += people
-                totals.audience_verified += campaign_verified[0]
         if path is None:
             unitless += people
         else:
@@ -418,9 +378,7 @@ def build(filters: Filters) -> Dashboard:
         if unit_id not in child_of:
             child_of[unit_id] = _child_path(path, prefix)
         child = child_of[unit_id]
-        row = by_child.get(child)
-        if row is None:
-            row = by_child[child] = UnitRow(label="", unit_id=None)
+        row = by_child.setdefault(child, UnitRow(label="", unit_id=None))
         row.people += people
         row.participants += participants
         row.points += points * people
@@ -433,25 +391,20 @@ def build(filters: Filters) -> Dashboard:
         week_rows = week_rows.filter(campaign=campaign)
     weekly: dict[datetime.date, WeekPoint] = {}
     per_campaign_platform: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
-    by_status = [0] * len(STATUS_COLUMNS)  # the scope's totals, in STATUS_COLUMNS order
-    verified_at = STATUS_COLUMNS.index("verified")
     for week, campaign_id, platform, *counts in week_rows.values_list(
         "week_start", "campaign_id", "platform", *STATUS_COLUMNS
     ):
-        logged, verified = sum(counts), counts[verified_at]
-        point = weekly.get(week)
-        if point is None:
-            point = weekly[week] = WeekPoint(week)
+        by_status = dict(zip(STATUS_COLUMNS, counts, strict=True))
+        logged = sum(counts)
+        point = weekly.setdefault(week, WeekPoint(week))
         point.logged += logged
-        point.verified += verified
-        for i, n in enumerate(counts):
-            by_status[i] += n
+        point.verified += by_status["verified"]
+        for status, n in by_status.items():
+            setattr(totals, status, getattr(totals, status) + n)
+        totals.logged += logged
         pair = per_campaign_platform[campaign_id, platform]
         pair[0] += logged
-        pair[1] += verified
-    for status, n in zip(STATUS_COLUMNS, by_status, strict=True):
-        setattr(totals, status, n)
-    totals.logged = sum(by_status)
+        pair[1] += by_status["verified"]
 
     # 6. Share counts per child unit (the participation table's share column).
     child_ids = [pk for pk, *_ in children]
@@ -499,13 +452,12 @@ def build(filters: Filters) -> Dashboard:
     labels = dict(Platform.choices)
     campaign_rows = []
     region = unit.path if unit is not None else None
-    shared_on: dict[int, set[str]] = defaultdict(set)  # platforms with shares, per campaign
-    for campaign_id, platform in per_campaign_platform:
-        shared_on[campaign_id].add(platform)
     for item in shown:
         audience = _audience_in(region, audiences.get(item.pk, []), subtree_people, totals.people)
         shared, verified_staff = staff_stats.get(item.pk, (0, 0))
-        platforms = sorted(set(official.get(item.pk, [])) | shared_on.get(item.pk, set()))
+        platforms = sorted(
+            set(official.get(item.pk, [])) | {p for c, p in per_campaign_platform if c == item.pk}
+        )
         row = CampaignRow(item, audience, shared, verified_staff)
         for platform in platforms:
             logged, verified = per_campaign_platform.get((item.pk, platform), (0, 0))
@@ -706,16 +658,6 @@ def leaderboard(filters: Filters) -> list[dict]:
     return board
 
 
-def _in_audience(path: str | None, audience: list[str]) -> bool:
-    """Is a unit (its path; None = no unit) in a campaign audience ([] = everyone)? The
-    same test as ``audience_q``, on one path."""
-    if not audience:
-        return True
-    if path is None:
-        return False
-    return any(path == p or path.startswith(p + UNIT_SEPARATOR) for p in audience)
-
-
 def audience_q(paths: list[str], field: str = "unit") -> Q:
     """People in a campaign audience given by unit paths ([] = everyone)."""
     if not paths:
@@ -730,16 +672,12 @@ MISSING_FIELDS = ("staff_id", "full_name", "email", "unit__path")
 
 
 def missing_count(board: Dashboard, kind: str) -> int:
-    """How many people a missing list holds, from the counts ``build`` read with the
-    scope's people (the same conditions as ``missing_people``: no query here)."""
+    """How many people a missing list holds: from the dashboard's own numbers when they
+    say it already, else one COUNT over the users (no join)."""
     totals = board.totals
-    if kind == NO_SHARES:
-        if board.filters.campaign is None:
-            return totals.staff - totals.staff_participants
-        return totals.audience_staff - totals.audience_verified
-    if kind == NO_ACCOUNT:
-        return totals.staff - totals.staff_with_account
-    raise BadFilter(_("kind must be one of %(kinds)s.") % {"kinds": ", ".join(MISSING_KINDS)})
+    if kind == NO_SHARES and board.filters.campaign is None:
+        return totals.staff - totals.staff_participants
+    return _missing(board.filters, kind).count()
 
 
 def missing_people(filters: Filters, kind: str, *, by_unit: bool = True) -> QuerySet:
