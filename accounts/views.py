@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.timezone import now
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sharekpi.screenshots import open_image
+from sharekpi.screenshots import screenshot_response
 
 from . import hooks, imports, personal_data, selectors, services
 from .forms import (
@@ -406,8 +406,4 @@ def proof_screenshot(request, pk: int):
     account = get_object_or_404(accounts, pk=pk)
     if not account.proof_screenshot:
         raise Http404
-    handle, content_type = open_image(account.proof_screenshot)
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return screenshot_response(account.proof_screenshot, filename=f"proof-{account.pk}-screenshot")

@@ -9,7 +9,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from accounts import services as account_services
 from accounts.models import SocialAccount
 from accounts.permissions import hr_admin_required
 from campaigns.models import OfficialAccount
-from sharekpi.screenshots import open_image
+from sharekpi.screenshots import screenshot_response
 
 from . import selectors, services
 from .forms import (
@@ -213,11 +213,9 @@ def follow_screenshot(request, pk: int):
     confirmation = get_object_or_404(confirmations, pk=pk)
     if not confirmation.screenshot:
         raise Http404
-    handle, content_type = open_image(confirmation.screenshot)
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return screenshot_response(
+        confirmation.screenshot, filename=f"follow-{confirmation.pk}-screenshot"
+    )
 
 
 # --- spot checks (HR) ------------------------------------------------------------------------

@@ -184,3 +184,21 @@ def open_image(field_file):
     handle.seek(0)
     kind = screenshot_type(head)
     return handle, (kind[1] if kind else "application/octet-stream")
+
+
+def screenshot_response(field_file, *, filename: str):
+    """A stored screenshot as the answer to the person allowed to see it (the caller
+    checked that): shown inline, typed from its bytes, never sniffed, cached privately
+    only, sandboxed; a file gone from storage is a 404."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle, content_type = open_image(field_file)
+    except FileNotFoundError:
+        raise Http404("No screenshot") from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -59,9 +59,3 @@ def attach_screenshot(*, share: Share, staff: User, upload) -> Share:
     if old_name:
         transaction.on_commit(lambda: default_storage.delete(old_name))
     return locked
-
-
-def open_screenshot(share: Share, field=None):
-    """(file, content type) of a share's screenshot (or of another file field, e.g. an
-    appeal's); the type is read from its bytes."""
-    return open_image(share.screenshot if field is None else field)

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -25,6 +25,7 @@ from accounts.models import OrgUnit, Platform
 from accounts.permissions import hr_admin_required
 from campaigns.models import Campaign, Share, ShareStatus
 from sharekpi.errors import bad_request
+from sharekpi.screenshots import screenshot_response
 
 from . import appeals, policies, review, screenshots, selectors
 from .models import Appeal, AppealStatus, ReviewDecision, VerificationPolicy
@@ -282,16 +283,7 @@ def screenshot(request, pk: int):
         raise PermissionDenied
     if not share.screenshot:
         raise Http404(_("No screenshot"))
-    try:
-        handle, content_type = screenshots.open_screenshot(share)
-    except FileNotFoundError:
-        raise Http404(_("No screenshot")) from None
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="share-{share.pk}-screenshot"'
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return screenshot_response(share.screenshot, filename=f"share-{share.pk}-screenshot")
 
 
 # --- appeals (namespace ``appeals``) ----------------------------------------------------
@@ -446,13 +438,4 @@ def appeal_screenshot(request, pk: int):
         raise PermissionDenied
     if not appeal.screenshot:
         raise Http404(_("No screenshot"))
-    try:
-        handle, content_type = screenshots.open_screenshot(appeal.share, appeal.screenshot)
-    except FileNotFoundError:
-        raise Http404(_("No screenshot")) from None
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="appeal-{appeal.pk}-screenshot"'
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return screenshot_response(appeal.screenshot, filename=f"appeal-{appeal.pk}-screenshot")
