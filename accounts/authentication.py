@@ -32,10 +32,13 @@ _USER_FIELDS = [f.attname for f in User._meta.concrete_fields if f.attname != "p
 _UNIT_FIELDS = [f.attname for f in OrgUnit._meta.concrete_fields]
 
 
-def token_expired(token) -> bool:
+def token_expires_at(token) -> datetime.datetime:
     """A token is good for SHAREKPI_API_TOKEN_DAYS days after it was issued."""
-    age = timezone.now() - token.created
-    return age > datetime.timedelta(days=settings.SHAREKPI_API_TOKEN_DAYS)
+    return token.created + datetime.timedelta(days=settings.SHAREKPI_API_TOKEN_DAYS)
+
+
+def token_expired(token) -> bool:
+    return timezone.now() > token_expires_at(token)
 
 
 def cache_seconds() -> int:

@@ -1,14 +1,11 @@
-import datetime
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sharekpi.screenshots import screenshot_response
 
 from . import hooks, imports, personal_data, selectors, services
+from .authentication import token_expired, token_expires_at
 from .forms import (
     LoginForm,
     ProofScreenshotForm,
@@ -336,14 +334,10 @@ def my_account_prove(request, pk: int):
 def my_api_token(request):
     """Whether I have an API token, since when and until when, and a way to revoke it."""
     token = services.api_token_of(request.user)
-    expires = None
+    context = {"token": token, "expires": None, "expired": False}
     if token is not None:
-        expires = token.created + datetime.timedelta(days=settings.SHAREKPI_API_TOKEN_DAYS)
-    return render(
-        request,
-        "accounts/my_api_token.html",
-        {"token": token, "expires": expires, "expired": bool(expires and expires < now())},
-    )
+        context.update(expires=token_expires_at(token), expired=token_expired(token))
+    return render(request, "accounts/my_api_token.html", context)
 
 
 @login_required
