@@ -33,10 +33,10 @@ from django.utils.translation import gettext as _
 from accounts.models import OrgUnit, Platform, ProofStatus, Role, SocialAccount, User
 from campaigns.models import OfficialAccount
 
+from . import selectors
 from .models import (
     FollowConfirmation,
     FollowRequirement,
-    RequiredPlatforms,
     SpotCheck,
     SpotCheckKind,
     SpotCheckResult,
@@ -96,13 +96,11 @@ def load_tree() -> Tree:
             "pk", "path", "name", "parent_id"
         )
     }
-    own = dict(RequiredPlatforms.objects.values_list("unit_id", "platforms"))
-    required: dict[int, frozenset[str]] = {}
-    for unit in units.values():  # ordered by path: a parent comes before its children
-        if unit.id in own:
-            required[unit.id] = frozenset(p for p in (own[unit.id] or []) if p in PLATFORM_ORDER)
-        else:
-            required[unit.id] = required.get(unit.parent_id, frozenset())
+    # The inheritance rule lives once, in selectors (the nearest unit with an entry).
+    by_unit = selectors.required_platforms_by_unit()
+    required = {
+        pk: frozenset(p for p in by_unit.get(pk, []) if p in PLATFORM_ORDER) for pk in units
+    }
     requirements = list(
         FollowRequirement.objects.filter(must_follow=True)
         .select_related("official_account")
