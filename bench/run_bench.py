@@ -266,6 +266,17 @@ class CpuByPart:
         return spent
 
 
+def process_group_pids(group: int) -> list[int]:
+    """The processes of a process group (a server and the children it forked)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == group:
+                    pids.append(int(entry.name))
+    return pids
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -1155,18 +1166,32 @@ def part_submission(bench: Bench) -> list[Outcome]:
     errors: Counter = Counter()
     samples: list[str] = []
     locks = LockWaits()
+    web_pids = process_group_pids(bench._web.pid)
+    floor_cpu: dict[str, float] = Counter()
+    submission_cpu: dict[str, float] = Counter()
+
+    def measured(spent: Counter, port: int, requests: list[load.Request]) -> load.LoadResult:
+        """``load.run`` of the requests, adding the CPU seconds of each part of the machine
+        to ``spent``."""
+        by_part = CpuByPart({"web app": web_pids})
+        by_part.start()
+        machine_before = machine_cpu_seconds()
+        result = load.run(port, requests, concurrency=size.clients)
+        parts = by_part.stop()
+        parts["rest of the machine"] = machine_cpu_seconds() - machine_before - sum(parts.values())
+        spent.update(parts)
+        return result
+
     for run in range(size.runs):
         batch = combos[run * per_run : (run + 1) * per_run]
         # The batch's tokens through the authentication once, untimed, so that floor and
         # submission alike find them in the token cache (accounts.authentication).
         load.run(port, [warm_request(c) for c in batch], concurrency=size.clients)
-        floor = load.run(
-            port, [request(c, "/bench/floor/") for c in batch], concurrency=size.clients
-        )
+        floor_requests = [request(c, "/bench/floor/") for c in batch]
+        floor = measured(floor_cpu, port, floor_requests)
+        submissions = [request(c, "/api/v1/shares/") for c in batch]
         with LockWaits() as sampled:
-            result = load.run(
-                port, [request(c, "/api/v1/shares/") for c in batch], concurrency=size.clients
-            )
+            result = measured(submission_cpu, port, submissions)
         locks.active += sampled.active
         locks.waits.update(sampled.waits)
         errors.update({k: v for k, v in result.statuses.items() if k != 201})
@@ -1179,6 +1204,13 @@ def part_submission(bench: Bench) -> list[Outcome]:
         raise RuntimeError(f"too many failed submissions {dict(errors)}: {samples[:2]}")
     ratios = [v / f for v, f in zip(rates, floor_rates, strict=True)]
     med = statistics.median(ratios)
+    sent = per_run * size.runs
+    cpu = "; ".join(
+        f"{part} {submission_cpu[part] * 1000 / sent:.2f} (floor "
+        f"{floor_cpu[part] * 1000 / sent:.2f})"
+        for part in submission_cpu
+    )
+    log.warning("   CPU per request under load, ms: %s", cpu)
     context = (
         f"{per_run:,} requests a run from {size.clients} keep-alive clients, gunicorn "
         f"2 workers {TIMES} 8 threads (gthread), token auth, each a new URL for a distinct "
@@ -1188,7 +1220,9 @@ def part_submission(bench: Bench) -> list[Outcome]:
         f"(shared Redis cache, as in production). {queries['api']} SQL queries per submission "
         f"(floor: {queries['floor']}); in-process CPU per request {profiled.cpu_ms:.1f} ms "
         f"(floor: {profiled.floor_cpu_ms:.1f} ms; cProfile in the bench log, "
-        f"submission-profile.txt); while it ran, {locks.summary()}."
+        f"submission-profile.txt); while it ran, {locks.summary()}. CPU per request under "
+        f"load, ms: {cpu} (PostgreSQL: its backends for this database; Redis: the whole "
+        f"shared server; the rest: PostgreSQL's own processes, the kernel, other work)."
     )
     return [
         Figure(
