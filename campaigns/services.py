@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import OrgUnit, Role, User
+from sharekpi import prepared
 
 from . import hooks, platforms, reasons, selectors
 from .models import (
@@ -312,7 +313,8 @@ def _insert(share: Share) -> None:
         ctes += f", {part_sql}"
         params += part_params
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH new_share AS ({sql}){ctes} SELECT id FROM new_share", params)
+        statement = f"WITH new_share AS ({sql}){ctes} SELECT id FROM new_share"
+        prepared.execute(cursor, statement, params)  # its plan kept (sharekpi.prepared)
         share.pk = cursor.fetchone()[0]
     share._state.adding = False
     share._state.db = connection.alias

@@ -34,15 +34,17 @@ def statement_part(share: Share) -> tuple[str, list] | None:
     tally, note = (qn(model._meta.db_table) for model in (CampaignStaffTally, ShareCountChange))
     status_amounts = [int(column == ShareStatus.PENDING) for column in stats.STATUS_COLUMNS]
     sql = (
-        "dashboard_lock AS (SELECT pg_advisory_xact_lock_shared(%s, %s) FROM new_share), "
+        "dashboard_lock AS (SELECT pg_advisory_xact_lock_shared(CAST(%s AS int), "
+        "CAST(%s AS int)) FROM new_share), "
         f"dashboard_tally AS (INSERT INTO {tally} (campaign_id, person_id, shares, verified) "
         "SELECT new_share.campaign_id, new_share.staff_id, 1, 0 FROM new_share, dashboard_lock "
         f"ON CONFLICT (campaign_id, person_id) DO UPDATE SET shares = {tally}.shares + 1 "
         f"RETURNING {tally}.shares), "
         f"dashboard_note AS (INSERT INTO {note} (person_id, campaign_id, kpi_year, week_start, "
         f"platform, {', '.join(qn(c) for c in stats.STATUS_COLUMNS)}, shared_staff, "
-        "verified_staff) SELECT new_share.staff_id, new_share.campaign_id, %s, %s, %s, "
-        + ", ".join(["%s"] * len(status_amounts))
+        "verified_staff) SELECT new_share.staff_id, new_share.campaign_id, "
+        "CAST(%s AS smallint), CAST(%s AS date), CAST(%s AS varchar), "
+        + ", ".join(["CAST(%s AS smallint)"] * len(status_amounts))
         + ", CASE WHEN dashboard_tally.shares = 1 THEN 1 ELSE 0 END, 0 "
         "FROM new_share, dashboard_tally)"
     )
