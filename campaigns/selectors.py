@@ -318,7 +318,8 @@ def submission_facts(user: User, campaign_id: int, parsed) -> SubmissionFacts:
     if with_author:
         params += [parsed.platform, parsed.author_handle, parsed.platform, parsed.author_handle]
     with connection.cursor() as cursor:
-        prepared.execute(cursor, sql, params)  # its plan kept: planning cost more than running
+        # Prepared once per connection: planning it cost PostgreSQL more than running it.
+        cursor.execute(prepared.statement(connection, sql), params)
         rows = cursor.fetchall()
     campaign, existing = None, False
     post_platforms: set[str] = set()

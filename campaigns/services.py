@@ -314,7 +314,7 @@ def _insert(share: Share) -> None:
         params += part_params
     with connection.cursor() as cursor:
         statement = f"WITH new_share AS ({sql}){ctes} SELECT id FROM new_share"
-        prepared.execute(cursor, statement, params)  # its plan kept (sharekpi.prepared)
+        cursor.execute(prepared.statement(connection, statement), params)  # planned once
         share.pk = cursor.fetchone()[0]
     share._state.adding = False
     share._state.db = connection.alias

@@ -553,15 +553,12 @@ def test_share_detail_queries_do_not_grow_with_attempts(org, logged, django_asse
 
 
 def _statements(captured) -> list[str]:
-    """The statements that do work: not the transaction's own (BEGIN, SAVEPOINT, …), nor
-    the PREPARE of a statement kept by the server (sharekpi.prepared: once per database
-    connection); an EXECUTE as the statement it runs."""
+    """The statements that do work: not the transaction's own (BEGIN, SAVEPOINT, …); an
+    EXECUTE of a statement the server keeps (sharekpi.prepared) as that statement."""
     from sharekpi import prepared
 
-    skip = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT", "PREPARE")
-    return [
-        prepared.statement_of(q["sql"]) for q in captured if not q["sql"].upper().startswith(skip)
-    ]
+    skip = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return [prepared.source(q["sql"]) for q in captured if not q["sql"].upper().startswith(skip)]
 
 
 def test_a_submission_takes_a_fixed_handful_of_statements(org, campaign):
