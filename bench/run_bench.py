@@ -67,6 +67,10 @@ log = logging.getLogger("bench")
 FIRST_BENCH_POST = 10**9
 VERIFY_PLATFORMS = ("x", "tiktok")  # evidence policy: one oEmbed fetch each, author in the URL
 FETCH_LATENCY = 0.2
+# The web server's shape: BENCH_WEB_WORKERS processes of BENCH_WEB_THREADS threads
+# (default 2 x 8: one process per core of the reference machine).
+WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
+WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "8"))
 PAGE_TIMEOUT = 120  # seconds a dashboard page may take before the part gives up
 TIMES = "\u00d7"  # multiplication sign, for ratios
 DASH = "\u2013"  # en dash, for ranges
@@ -478,13 +482,14 @@ class Bench:
     # -- gunicorn ---------------------------------------------------------------------------
 
     def web(self) -> int:
-        """Start gunicorn (2 workers, 8 threads each) once; its port."""
+        """Start gunicorn (WEB_WORKERS workers, WEB_THREADS threads each) once; its port."""
         if self._web is None:
             port = free_port()
             self._web = self.processes.start(
                 [
                     sys.executable, "-m", "gunicorn", "sharekpi.wsgi:application",
-                    "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "8",
+                    "--bind", f"127.0.0.1:{port}", "--workers", str(WEB_WORKERS),
+                    "--threads", str(WEB_THREADS),
                     "--worker-class", "gthread", "--timeout", "300", "--keep-alive", "30",
                     "--log-level", "warning",
                 ],
@@ -1213,7 +1218,8 @@ def part_submission(bench: Bench) -> list[Outcome]:
     log.warning("   CPU per request under load, ms: %s", cpu)
     context = (
         f"{per_run:,} requests a run from {size.clients} keep-alive clients, gunicorn "
-        f"2 workers {TIMES} 8 threads (gthread), token auth, each a new URL for a distinct "
+        f"{WEB_WORKERS} workers {TIMES} {WEB_THREADS} threads (gthread), token auth, each a new "
+        f"URL for a distinct "
         f"(person, campaign, platform) on a campaign open today; verification tasks go to a "
         f"Redis queue no worker reads; each batch's tokens are read once, untimed, before "
         f"the floor and the submissions, which then both find them in the token cache "
