@@ -68,6 +68,8 @@ PARTS = [
     ("one statement: submission_facts", "campaigns/selectors.py", "submission_facts"),
     ("INSERT of the share (ORM)", "django/db/models/query.py", "create"),
     ("dashboard notes (3 statements)", "dashboard/stats.py", "record_status_changes"),
+    ("INSERT with the notes (one statement)", "campaigns/services.py", "_insert"),
+    ("status-change signals", "campaigns/services.py", "announce_status_change"),
     ("Celery publish (Redis)", "celery/app/base.py", "send_task"),
     ("201 body: ShareSerializer", "rest_framework/serializers.py", "data"),
     ("201 body: share_body", "campaigns/api.py", "share_body"),

@@ -67,6 +67,10 @@ log = logging.getLogger("bench")
 FIRST_BENCH_POST = 10**9
 VERIFY_PLATFORMS = ("x", "tiktok")  # evidence policy: one oEmbed fetch each, author in the URL
 FETCH_LATENCY = 0.2
+# The web server's shape: BENCH_WEB_WORKERS processes of BENCH_WEB_THREADS threads
+# (default 2 x 8: one process per core of the reference machine).
+WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
+WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "8"))
 PAGE_TIMEOUT = 120  # seconds a dashboard page may take before the part gives up
 TIMES = "\u00d7"  # multiplication sign, for ratios
 DASH = "\u2013"  # en dash, for ranges
@@ -200,6 +204,81 @@ def process_cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of process ``pid`` so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds_of(pids) -> float:
+    """CPU time of those of ``pids`` still running (a process gone meanwhile counts 0)."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += process_cpu_seconds(pid)
+    return total
+
+
+def database_backend_pids() -> set[int]:
+    """The PostgreSQL backends serving this database (ours: the bench, its workers), when
+    the server runs on this machine; empty otherwise."""
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return {pid for (pid,) in cursor.fetchall() if Path(f"/proc/{pid}").exists()}
+
+
+def redis_pid() -> int | None:
+    """The local redis-server's process id (shared with whatever else uses it)."""
+    try:
+        import redis
+
+        pid = int(redis.Redis.from_url(settings.CELERY_BROKER_URL).info("server")["process_id"])
+    except Exception:
+        return None
+    return pid if Path(f"/proc/{pid}").exists() else None
+
+
+class CpuByPart:
+    """CPU seconds of each part of the machine between ``start()`` and ``stop()``: the
+    given processes, this process (the bench), the PostgreSQL backends of our database
+    (those running at the end; one that started meanwhile counts from 0) and Redis."""
+
+    def __init__(self, processes: dict[str, list[int]]) -> None:
+        self.processes = processes
+        self.redis = redis_pid()
+
+    def _now(self, backends: set[int]) -> dict[str, float]:
+        now = {name: cpu_seconds_of(pids) for name, pids in self.processes.items()}
+        now["bench"] = time.process_time()
+        now["PostgreSQL"] = {pid: cpu_seconds_of([pid]) for pid in backends}
+        now["Redis"] = cpu_seconds_of([self.redis]) if self.redis else 0.0
+        return now
+
+    def start(self) -> None:
+        self.before = self._now(database_backend_pids())
+
+    def stop(self) -> dict[str, float]:
+        backends = database_backend_pids() | set(self.before["PostgreSQL"])
+        after = self._now(backends)
+        spent = {name: after[name] - self.before[name] for name in after if name != "PostgreSQL"}
+        spent["PostgreSQL"] = sum(
+            seconds - self.before["PostgreSQL"].get(pid, 0.0)
+            for pid, seconds in after["PostgreSQL"].items()
+            if seconds  # gone by the end: unknown, not negative
+        )
+        return spent
+
+
+def process_group_pids(group: int) -> list[int]:
+    """The processes of a process group (a server and the children it forked)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == group:
+                    pids.append(int(entry.name))
+    return pids
 
 
 def free_port() -> int:
@@ -403,13 +482,14 @@ class Bench:
     # -- gunicorn ---------------------------------------------------------------------------
 
     def web(self) -> int:
-        """Start gunicorn (2 workers, 8 threads each) once; its port."""
+        """Start gunicorn (WEB_WORKERS workers, WEB_THREADS threads each) once; its port."""
         if self._web is None:
             port = free_port()
             self._web = self.processes.start(
                 [
                     sys.executable, "-m", "gunicorn", "sharekpi.wsgi:application",
-                    "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "8",
+                    "--bind", f"127.0.0.1:{port}", "--workers", str(WEB_WORKERS),
+                    "--threads", str(WEB_THREADS),
                     "--worker-class", "gthread", "--timeout", "300", "--keep-alive", "30",
                     "--log-level", "warning",
                 ],
@@ -1091,18 +1171,32 @@ def part_submission(bench: Bench) -> list[Outcome]:
     errors: Counter = Counter()
     samples: list[str] = []
     locks = LockWaits()
+    web_pids = process_group_pids(bench._web.pid)
+    floor_cpu: dict[str, float] = Counter()
+    submission_cpu: dict[str, float] = Counter()
+
+    def measured(spent: Counter, port: int, requests: list[load.Request]) -> load.LoadResult:
+        """``load.run`` of the requests, adding the CPU seconds of each part of the machine
+        to ``spent``."""
+        by_part = CpuByPart({"web app": web_pids})
+        by_part.start()
+        machine_before = machine_cpu_seconds()
+        result = load.run(port, requests, concurrency=size.clients)
+        parts = by_part.stop()
+        parts["rest of the machine"] = machine_cpu_seconds() - machine_before - sum(parts.values())
+        spent.update(parts)
+        return result
+
     for run in range(size.runs):
         batch = combos[run * per_run : (run + 1) * per_run]
         # The batch's tokens through the authentication once, untimed, so that floor and
         # submission alike find them in the token cache (accounts.authentication).
         load.run(port, [warm_request(c) for c in batch], concurrency=size.clients)
-        floor = load.run(
-            port, [request(c, "/bench/floor/") for c in batch], concurrency=size.clients
-        )
+        floor_requests = [request(c, "/bench/floor/") for c in batch]
+        floor = measured(floor_cpu, port, floor_requests)
+        submissions = [request(c, "/api/v1/shares/") for c in batch]
         with LockWaits() as sampled:
-            result = load.run(
-                port, [request(c, "/api/v1/shares/") for c in batch], concurrency=size.clients
-            )
+            result = measured(submission_cpu, port, submissions)
         locks.active += sampled.active
         locks.waits.update(sampled.waits)
         errors.update({k: v for k, v in result.statuses.items() if k != 201})
@@ -1115,16 +1209,26 @@ def part_submission(bench: Bench) -> list[Outcome]:
         raise RuntimeError(f"too many failed submissions {dict(errors)}: {samples[:2]}")
     ratios = [v / f for v, f in zip(rates, floor_rates, strict=True)]
     med = statistics.median(ratios)
+    sent = per_run * size.runs
+    cpu = "; ".join(
+        f"{part} {submission_cpu[part] * 1000 / sent:.2f} (floor "
+        f"{floor_cpu[part] * 1000 / sent:.2f})"
+        for part in submission_cpu
+    )
+    log.warning("   CPU per request under load, ms: %s", cpu)
     context = (
         f"{per_run:,} requests a run from {size.clients} keep-alive clients, gunicorn "
-        f"2 workers {TIMES} 8 threads (gthread), token auth, each a new URL for a distinct "
+        f"{WEB_WORKERS} workers {TIMES} {WEB_THREADS} threads (gthread), token auth, each a new "
+        f"URL for a distinct "
         f"(person, campaign, platform) on a campaign open today; verification tasks go to a "
         f"Redis queue no worker reads; each batch's tokens are read once, untimed, before "
         f"the floor and the submissions, which then both find them in the token cache "
         f"(shared Redis cache, as in production). {queries['api']} SQL queries per submission "
         f"(floor: {queries['floor']}); in-process CPU per request {profiled.cpu_ms:.1f} ms "
         f"(floor: {profiled.floor_cpu_ms:.1f} ms; cProfile in the bench log, "
-        f"submission-profile.txt); while it ran, {locks.summary()}."
+        f"submission-profile.txt); while it ran, {locks.summary()}. CPU per request under "
+        f"load, ms: {cpu} (PostgreSQL: its backends for this database; Redis: the whole "
+        f"shared server; the rest: PostgreSQL's own processes, the kernel, other work)."
     )
     return [
         Figure(
@@ -1274,11 +1378,16 @@ def part_verification(bench: Bench) -> list[Outcome]:
         verify(make_shares(30), timeout=120)  # warm-up: worker ready, connections open
         rates, share_rates, peaks, per_share = [], [], [], []
         cpu_ms, worker_ms, busy = [], [], []
+        parts_ms: dict[str, list[float]] = {}
         outcomes: Counter = Counter()
         bound = concurrency / FETCH_LATENCY
         for _ in range(size.runs):
             ids = make_shares(size.verify_shares)
             fake.stats(reset=True)
+            by_part = CpuByPart(
+                {"workers": [w.pid for w in workers], "fake platform server": [fake.proc.pid]}
+            )
+            by_part.start()
             cpu_before = machine_cpu_seconds()
             workers_before = sum(process_cpu_seconds(w.pid) for w in workers)
             elapsed = verify(ids, timeout=max(300, 40 * size.verify_shares / bound))
@@ -1289,6 +1398,12 @@ def part_verification(bench: Bench) -> list[Outcome]:
                 / len(ids)
             )
             busy.append((machine_cpu_seconds() - cpu_before) / elapsed / (os.cpu_count() or 1))
+            spent = by_part.stop()
+            spent["rest of the machine"] = (machine_cpu_seconds() - cpu_before) - sum(
+                spent.values()
+            )
+            for part, seconds in spent.items():
+                parts_ms.setdefault(part, []).append(seconds * 1000 / len(ids))
             stats = fake.stats()
             rates.append(stats["served"] / elapsed)
             share_rates.append(len(ids) / elapsed)
@@ -1329,7 +1444,15 @@ def part_verification(bench: Bench) -> list[Outcome]:
                 f"threads' decisions in shared transactions (verification.group_commit); outcomes "
                 f"{dict(outcomes)}. CPU per share: {spread(worker_ms, 'ms')} in the workers, "
                 f"{spread(cpu_ms, 'ms')} for the whole machine (PostgreSQL, Redis, the fake "
-                f"server and the bench included), which was {statistics.median(busy):.0%} busy: "
+                f"server and the bench included; of that, "
+                + ", ".join(
+                    f"{part} {statistics.median(values):.2f} ms"
+                    for part, values in parts_ms.items()
+                    if part != "workers"
+                )
+                + " (PostgreSQL: its backends for this database; Redis: the whole shared server; "
+                f"the rest: PostgreSQL's own processes, the kernel, other work)), which was "
+                f"{statistics.median(busy):.0%} busy: "
                 + (
                     "the CPU, not the number of requests in flight, is the limit here."
                     if statistics.median(busy) > 0.8

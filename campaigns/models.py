@@ -212,17 +212,27 @@ class ShareSource(models.TextChoices):
 class Share(models.Model):
     """A staff member's own post re-sharing a campaign."""
 
+    # Every index costs each submission's INSERT (and, where its pages are random, a full
+    # page image in the WAL after each checkpoint): the staff, campaign and status lookups
+    # use the composite indexes of Meta, which start with those columns; the normalised
+    # URL is unique by a constraint, with no second (pattern) index for LIKE queries that
+    # nothing runs.
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="shares",
+        db_index=False,  # share_staff_status_time
         verbose_name=_("staff member"),
     )
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="shares", verbose_name=_("campaign")
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="shares",
+        db_index=False,  # share_campaign_status
+        verbose_name=_("campaign"),
     )
     url = models.URLField(_("URL"), max_length=2000, help_text=_("As the staff member gave it."))
-    normalized_url = models.CharField(_("normalised URL"), max_length=2000, unique=True)
+    normalized_url = models.CharField(_("normalised URL"), max_length=2000)  # share_url_unique
     # The short link as logged, kept after the verifier resolves it.
     short_url = models.CharField(_("short URL"), max_length=2000, blank=True)
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
@@ -233,8 +243,7 @@ class Share(models.Model):
         max_length=16,
         choices=ShareStatus.choices,
         default=ShareStatus.PENDING,
-        db_index=True,
-    )
+    )  # share_status_time
     # Why it has its status: HR's own words, or a code of the reason catalogue with its
     # parameters (campaigns.reasons; the catalogue is verification.reasons).
     status_reason = models.TextField(_("status reason"), blank=True)
@@ -266,12 +275,14 @@ class Share(models.Model):
         verbose_name_plural = _("shares")
         ordering = ["-submitted_at", "-pk"]
         constraints = [
+            # The duplicate key (DESIGN.md): a post is logged once, by anyone.
+            models.UniqueConstraint(fields=["normalized_url"], name="share_url_unique"),
             # One live share per person, campaign and platform: replaced ones do not count.
             models.UniqueConstraint(
                 fields=["staff", "campaign", "platform"],
                 condition=~models.Q(status="replaced"),
                 name="share_one_live_per_staff_campaign_platform",
-            )
+            ),
         ]
         indexes = [
             models.Index(

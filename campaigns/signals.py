@@ -11,7 +11,11 @@ Every status change is announced twice, inside its transaction, after it is save
   work set-based.
 
 A new share announces itself with ``old_status=None`` and ``new_status="pending"``.
-scoring and dashboard listen to ``share_statuses_changed``.
+On PostgreSQL a new share with nothing to replace is written by one statement, its own
+transaction unless the caller holds one: its announcement comes right after that
+statement, and a listener that must write with the share joins the statement instead
+(``campaigns.hooks.add_new_share_part``; the dashboard does). scoring and dashboard
+listen to ``share_statuses_changed``.
 
 ``share_logged`` (``share_id``) is sent once a new share's transaction has committed:
 verification listens and queues its check. campaigns imports none of the apps that
