@@ -232,7 +232,7 @@ def test_the_article_follows_the_platform_name(platform, other, staff):
     )
 
 
-MIGRATION_9 = importlib.import_module("campaigns.migrations.0009_review_reason_codes")
+MIGRATION_9 = importlib.import_module("campaigns.migrations.0010_review_reason_codes")
 
 
 @pytest.mark.parametrize(

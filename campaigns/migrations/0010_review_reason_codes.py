@@ -58,7 +58,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0008_department_campaigns"),
+        ("campaigns", "0009_share_fewer_indexes"),
     ]
 
     operations = [
