@@ -202,6 +202,70 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds_of(pids) -> float:
+    """CPU time of those of ``pids`` still running (a process gone meanwhile counts 0)."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += process_cpu_seconds(pid)
+    return total
+
+
+def database_backend_pids() -> set[int]:
+    """The PostgreSQL backends serving this database (ours: the bench, its workers), when
+    the server runs on this machine; empty otherwise."""
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return {pid for (pid,) in cursor.fetchall() if Path(f"/proc/{pid}").exists()}
+
+
+def redis_pid() -> int | None:
+    """The local redis-server's process id (shared with whatever else uses it)."""
+    try:
+        import redis
+
+        pid = int(redis.Redis.from_url(settings.CELERY_BROKER_URL).info("server")["process_id"])
+    except Exception:
+        return None
+    return pid if Path(f"/proc/{pid}").exists() else None
+
+
+class CpuByPart:
+    """CPU seconds of each part of the machine between ``start()`` and ``stop()``: the
+    given processes, this process (the bench), the PostgreSQL backends of our database
+    (those running at the end; one that started meanwhile counts from 0) and Redis."""
+
+    def __init__(self, processes: dict[str, list[int]]) -> None:
+        self.processes = processes
+        self.redis = redis_pid()
+
+    def _now(self, backends: set[int]) -> dict[str, float]:
+        now = {name: cpu_seconds_of(pids) for name, pids in self.processes.items()}
+        now["bench"] = time.process_time()
+        now["PostgreSQL"] = {pid: cpu_seconds_of([pid]) for pid in backends}
+        now["Redis"] = cpu_seconds_of([self.redis]) if self.redis else 0.0
+        return now
+
+    def start(self) -> None:
+        self.before = self._now(database_backend_pids())
+
+    def stop(self) -> dict[str, float]:
+        backends = database_backend_pids() | set(self.before["PostgreSQL"])
+        after = self._now(backends)
+        spent = {name: after[name] - self.before[name] for name in after if name != "PostgreSQL"}
+        spent["PostgreSQL"] = sum(
+            seconds - self.before["PostgreSQL"].get(pid, 0.0)
+            for pid, seconds in after["PostgreSQL"].items()
+            if seconds  # gone by the end: unknown, not negative
+        )
+        return spent
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -1274,11 +1338,16 @@ def part_verification(bench: Bench) -> list[Outcome]:
         verify(make_shares(30), timeout=120)  # warm-up: worker ready, connections open
         rates, share_rates, peaks, per_share = [], [], [], []
         cpu_ms, worker_ms, busy = [], [], []
+        parts_ms: dict[str, list[float]] = {}
         outcomes: Counter = Counter()
         bound = concurrency / FETCH_LATENCY
         for _ in range(size.runs):
             ids = make_shares(size.verify_shares)
             fake.stats(reset=True)
+            by_part = CpuByPart(
+                {"workers": [w.pid for w in workers], "fake platform server": [fake.proc.pid]}
+            )
+            by_part.start()
             cpu_before = machine_cpu_seconds()
             workers_before = sum(process_cpu_seconds(w.pid) for w in workers)
             elapsed = verify(ids, timeout=max(300, 40 * size.verify_shares / bound))
@@ -1289,6 +1358,12 @@ def part_verification(bench: Bench) -> list[Outcome]:
                 / len(ids)
             )
             busy.append((machine_cpu_seconds() - cpu_before) / elapsed / (os.cpu_count() or 1))
+            spent = by_part.stop()
+            spent["rest of the machine"] = (machine_cpu_seconds() - cpu_before) - sum(
+                spent.values()
+            )
+            for part, seconds in spent.items():
+                parts_ms.setdefault(part, []).append(seconds * 1000 / len(ids))
             stats = fake.stats()
             rates.append(stats["served"] / elapsed)
             share_rates.append(len(ids) / elapsed)
@@ -1329,7 +1404,15 @@ def part_verification(bench: Bench) -> list[Outcome]:
                 f"threads' decisions in shared transactions (verification.group_commit); outcomes "
                 f"{dict(outcomes)}. CPU per share: {spread(worker_ms, 'ms')} in the workers, "
                 f"{spread(cpu_ms, 'ms')} for the whole machine (PostgreSQL, Redis, the fake "
-                f"server and the bench included), which was {statistics.median(busy):.0%} busy: "
+                f"server and the bench included; of that, "
+                + ", ".join(
+                    f"{part} {statistics.median(values):.2f} ms"
+                    for part, values in parts_ms.items()
+                    if part != "workers"
+                )
+                + " (PostgreSQL: its backends for this database; Redis: the whole shared server; "
+                f"the rest: PostgreSQL's own processes, the kernel, other work)), which was "
+                f"{statistics.median(busy):.0%} busy: "
                 + (
                     "the CPU, not the number of requests in flight, is the limit here."
                     if statistics.median(busy) > 0.8
