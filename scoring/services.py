@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Expression, IntegerField
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import User
+from sharekpi import prepared
 
 from . import bands as band_rules
 from . import selectors
@@ -276,11 +277,15 @@ def _compile_recount_sql(alias, year, zone, month, db_zone) -> tuple[str, tuple,
         selectors.counts_by_person(year).filter(staff_id=_Person()).query.sql_with_params()
     )
     closes_sql, closes_params = selectors.closes_in_force(year).values("pk").query.sql_with_params()
+    user_id_type = KpiScore._meta.get_field("user").db_type(connections[alias])
     return (
         # An aggregate, so one row even for nobody's count, and a subquery the planner
         # cannot flatten: flattened, PostgreSQL would run the count once per reference
         # to ``n`` in the points CASE.
-        f"SELECT %s AS user_id, COALESCE(MAX(c.n), 0) AS n FROM ({counts_sql}) c",
+        # The person's id cast to its column's type: a prepared statement (sharekpi.prepared)
+        # would take an untyped parameter for text.
+        f"SELECT CAST(%s AS {user_id_type}) AS user_id, COALESCE(MAX(c.n), 0) AS n "
+        f"FROM ({counts_sql}) c",
         (_PERSON, *counts_params),
         f"NOT EXISTS ({closes_sql})",
         tuple(closes_params),
@@ -324,7 +329,8 @@ def recount_people(*, user_ids: Sequence[int], year: int) -> list[KpiScore | Non
             returning=returning,
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            # Prepared once per connection: planning it cost PostgreSQL more than running it.
+            cursor.execute(prepared.statement(connection, sql), params)
             if not returning:  # SQLite before 3.35
                 scores.append(
                     KpiScore.objects.filter(user_id=user_id, year=year).first()

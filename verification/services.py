@@ -66,6 +66,7 @@ from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import Share, ShareStatus
 from campaigns.reasons import Coded, Reason
+from sharekpi import prepared
 from sharekpi.celery import app as celery_app
 
 from . import policies, verifiers
@@ -338,14 +339,16 @@ def assess_recheck(share: Share) -> Decision:
 # is not a relation, Exists, a FilteredRelation for the accounts) costs 2.5-3 ms of CPU
 # per share to build and compile, against 0.4 ms for the SQL below, run and mapped (the
 # lock: 1.5-2 ms against 0.5). The SQL is built once per database from the models'
-# metadata; Share.objects.raw maps ``s.*`` onto Share and leaves the extra columns
-# (``v_*``) on each instance as attributes. The share's UPDATE stays in
-# campaign_services.change_share_status; the attempt is written with objects.create.
+# metadata; Share.objects.raw maps the share's columns onto Share and leaves the extra
+# columns (``v_*``) on each instance as attributes. On PostgreSQL both are prepared once
+# per connection (sharekpi.prepared): planning them cost the database several times
+# what running them does. The share's UPDATE stays in campaign_services; the attempts
+# are written with bulk_create.
 
 # Step 1: the share, its staff member, the platform's policy (NULL: HR has not set one)
 # and the staff member's accounts on that platform: one row per account, at least one.
 _LOAD_SQL = """
-    SELECT s.*, u.{user.full_name} AS v_staff_name, u.{user.staff_id} AS v_staff_code,
+    SELECT {share_columns}, u.{user.full_name} AS v_staff_name, u.{user.staff_id} AS v_staff_code,
         p.{policy.policy} AS v_policy, p.{policy.sample_percent} AS v_sample_percent,
         a.{account.handle} AS v_handle, a.{account.profile_url} AS v_profile_url{done}
     FROM {share} s
@@ -357,7 +360,7 @@ _LOAD_SQL = """
     ORDER BY a.{account.pk}
 """
 # Step 3: the share, locked (in the caller's transaction).
-_LOCK_SQL = "SELECT s.*{done} FROM {share} s WHERE s.{share.pk} = %s {for_update}"
+_LOCK_SQL = "SELECT {share_columns}{done} FROM {share} s WHERE s.{share.pk} = %s {for_update}"
 # With a task id, both also say whether it recorded a final attempt (parameters, before
 # the share's pk: the task id, VerificationOutcome.RETRY).
 _DONE_SQL = """, EXISTS (SELECT 1 FROM {attempt} t WHERE t.{attempt.share} = s.{share.pk}
@@ -397,7 +400,13 @@ def _sql(alias: str, *, load: bool, task_id: bool) -> str:
             ("attempt", VerificationAttempt),
         ]
     }
+    # The share's columns by name, not s.*: a prepared statement (sharekpi.prepared)
+    # whose result changes shape after a column is added would fail.
+    columns = ", ".join(
+        f"s.{connection.ops.quote_name(field.column)}" for field in Share._meta.concrete_fields
+    )
     sql = (_LOAD_SQL if load else _LOCK_SQL).format(
+        share_columns=columns,
         done=_DONE_SQL.format(**names) if task_id else "",
         for_update="FOR UPDATE" if connection.features.has_select_for_update else "",
         **names,
@@ -408,7 +417,7 @@ def _sql(alias: str, *, load: bool, task_id: bool) -> str:
 def _shares(alias: str, share_id: int, task_id: str, *, load: bool) -> list[Share]:
     """The rows of _LOAD_SQL or _LOCK_SQL, as Shares."""
     params = [task_id, VerificationOutcome.RETRY, share_id] if task_id else [share_id]
-    sql = _sql(alias, load=load, task_id=bool(task_id))
+    sql = prepared.statement(connections[alias], _sql(alias, load=load, task_id=bool(task_id)))
     return list(Share.objects.raw(sql, params, using=alias))
 
 
