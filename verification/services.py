@@ -368,15 +368,19 @@ _DONE_SQL = """, EXISTS (SELECT 1 FROM {attempt} t WHERE t.{attempt.share} = s.{
 """
 # Step 3 of a whole group on PostgreSQL: every share of the group locked in one statement,
 # in share order (as one at a time would), each with the final-attempt check of its own
-# task id (none for an empty one). Parameters: VerificationOutcome.RETRY, the shares' pks,
-# their task ids.
+# task id (none for an empty one). Parameters: the shares' pks, their task ids,
+# VerificationOutcome.RETRY. The check is a LATERAL subquery with a LIMIT, looked up by
+# index for each share: as an EXISTS over several rows PostgreSQL would rather hash the
+# whole attempt table once.
 _LOCK_MANY_SQL = """
-    SELECT {share_columns}, (g.task_id <> '' AND EXISTS (
-        SELECT 1 FROM {attempt} t WHERE t.{attempt.share} = s.{share.pk}
-        AND t.{attempt.task_id} = g.task_id AND t.{attempt.outcome} <> %s)) AS v_done
-    FROM {share} s
-    INNER JOIN unnest(%s::bigint[], %s::text[]) AS g (share_id, task_id)
-        ON g.share_id = s.{share.pk}
+    SELECT {share_columns}, d.found IS NOT NULL AS v_done
+    FROM unnest(%s::bigint[], %s::text[]) AS g (share_id, task_id)
+    INNER JOIN {share} s ON s.{share.pk} = g.share_id
+    LEFT OUTER JOIN LATERAL (
+        SELECT 1 AS found FROM {attempt} t WHERE t.{attempt.share} = s.{share.pk}
+        AND t.{attempt.task_id} = g.task_id AND t.{attempt.outcome} <> %s AND g.task_id <> ''
+        LIMIT 1
+    ) d ON true
     ORDER BY s.{share.pk}
     FOR UPDATE OF s
 """
@@ -537,7 +541,7 @@ def _lock_many(items: Sequence[tuple[int, str]]) -> dict[int, Share]:
     sql = _sql(alias, load=False, task_id=True, many=True)
     ids, task_ids = [share_id for share_id, _ in items], [task_id for _, task_id in items]
     shares = {}
-    for row in _rows(alias, sql, [VerificationOutcome.RETRY, ids, task_ids]):
+    for row in _rows(alias, sql, [ids, task_ids, VerificationOutcome.RETRY]):
         share = _share_from_row(alias, row)
         share.v_done = bool(row[len(_SHARE_FIELDS)])
         shares[share.pk] = share
