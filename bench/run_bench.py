@@ -85,7 +85,9 @@ class Size:
     submit_requests: int  # per run, per endpoint
     clients: int  # concurrent HTTP clients
     verify_shares: int  # per run
-    verify_processes: int  # Celery worker processes (threads pool) on this host
+    # Celery worker processes (threads pool) on this host: one, as in docker-compose.yml
+    # (--pool=threads --concurrency=50); BENCH_VERIFY_PROCESSES=2 splits the threads in two.
+    verify_processes: int
     verify_concurrency: int  # threads in all = requests in flight
     import_rows: int
     page_requests: int  # per run, dashboard
@@ -97,17 +99,17 @@ class Size:
 SIZES = {
     "small": Size(
         name="small", staff=5_000, shares=100_000, runs=3, submit_requests=200, clients=16,
-        verify_shares=100, verify_processes=2, verify_concurrency=50, import_rows=10_000,
+        verify_shares=100, verify_processes=1, verify_concurrency=50, import_rows=10_000,
         page_requests=4, heavy_runs=2, unit_people=7_000, pdf_people=500,
     ),
     "medium": Size(
         name="medium", staff=25_000, shares=1_000_000, runs=3, submit_requests=600, clients=16,
-        verify_shares=600, verify_processes=2, verify_concurrency=50, import_rows=10_000,
+        verify_shares=600, verify_processes=1, verify_concurrency=50, import_rows=10_000,
         page_requests=12, heavy_runs=3, unit_people=7_000, pdf_people=3_000,
     ),
     "large": Size(
         name="large", staff=100_000, shares=5_000_000, runs=5, submit_requests=1_500, clients=16,
-        verify_shares=2_000, verify_processes=2, verify_concurrency=50, import_rows=10_000,
+        verify_shares=2_000, verify_processes=1, verify_concurrency=50, import_rows=10_000,
         page_requests=30, heavy_runs=3, unit_people=7_000, pdf_people=3_000,
     ),
 }  # fmt: skip

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import OrgUnit, Role, User
-from sharekpi import prepared
+from sharekpi import prepared, rowupdates
 
 from . import hooks, platforms, reasons, selectors
 from .models import (
@@ -408,10 +408,9 @@ def change_share_statuses(
     old_statuses = [_set_status(share, status, reason) for share, status, reason in changes]
     now = timezone.now()
     for share, _status, _reason in changes:
-        share.updated_at = now  # bulk_update does not run auto_now
-    Share.objects.bulk_update(
-        [share for share, _old, _new in changes],
-        [*STATUS_FIELDS, *save_fields],
+        share.updated_at = now  # an UPDATE of many rows does not run auto_now
+    rowupdates.update_rows(
+        Share, [share for share, _old, _new in changes], [*STATUS_FIELDS, *save_fields]
     )
     for (share, new_status, _reason), old_status in zip(changes, old_statuses, strict=True):
         if old_status != new_status:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Expression, IntegerField
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import User
+from sharekpi import prepared
 
 from . import bands as band_rules
 from . import selectors
@@ -276,12 +277,61 @@ def _compile_recount_sql(alias, year, zone, month, db_zone) -> tuple[str, tuple,
         selectors.counts_by_person(year).filter(staff_id=_Person()).query.sql_with_params()
     )
     closes_sql, closes_params = selectors.closes_in_force(year).values("pk").query.sql_with_params()
+    user_id_type = KpiScore._meta.get_field("user").db_type(connections[alias])
     return (
         # An aggregate, so one row even for nobody's count, and a subquery the planner
         # cannot flatten: flattened, PostgreSQL would run the count once per reference
         # to ``n`` in the points CASE.
-        f"SELECT %s AS user_id, COALESCE(MAX(c.n), 0) AS n FROM ({counts_sql}) c",
+        # The person's id cast to its column's type: a prepared statement (sharekpi.prepared)
+        # would take an untyped parameter for text.
+        f"SELECT CAST(%s AS {user_id_type}) AS user_id, COALESCE(MAX(c.n), 0) AS n "
+        f"FROM ({counts_sql}) c",
         (_PERSON, *counts_params),
+        f"NOT EXISTS ({closes_sql})",
+        tuple(closes_params),
+    )
+
+
+_PEOPLE = object()  # where the people's ids (an array) go in _recount_many_sql's parameters
+
+
+class _People(Expression):
+    """The people being recounted, as an array parameter left open in SQL compiled once
+    (PostgreSQL: ``staff_id IN (SELECT unnest(%s))``)."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection):
+        db_type = KpiScore._meta.get_field("user").db_type(connection)
+        return f"(SELECT unnest(CAST(%s AS {db_type}[])))", [_PEOPLE]
+
+
+def _recount_many_sql(year: int) -> tuple[str, tuple, str, tuple]:
+    """``_recount_sql`` for several people at once on PostgreSQL: a ``(user_id, n)`` row
+    for each id of the ``_PEOPLE`` array, 0 for nobody's count."""
+    return _compile_recount_many_sql(
+        connection.alias,
+        year,
+        settings.TIME_ZONE,
+        selectors.start_month(),
+        connection.timezone_name,
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _compile_recount_many_sql(alias, year, zone, month, db_zone) -> tuple[str, tuple, str, tuple]:
+    counts_sql, counts_params = (
+        selectors.counts_by_person(year).filter(staff_id__in=_People()).query.sql_with_params()
+    )
+    closes_sql, closes_params = selectors.closes_in_force(year).values("pk").query.sql_with_params()
+    user_id_type = KpiScore._meta.get_field("user").db_type(connections[alias])
+    return (
+        # The counts are a GROUP BY subquery, which the planner cannot flatten into the
+        # points CASE (see _compile_recount_sql).
+        f"SELECT p.user_id, COALESCE(c.n, 0) AS n "
+        f"FROM unnest(CAST(%s AS {user_id_type}[])) AS p (user_id) "
+        f"LEFT OUTER JOIN ({counts_sql}) c ON c.staff_id = p.user_id",
+        (_PEOPLE, *counts_params),
         f"NOT EXISTS ({closes_sql})",
         tuple(closes_params),
     )
@@ -301,14 +351,18 @@ def recount_people(*, user_ids: Sequence[int], year: int) -> list[KpiScore | Non
     Called inside the caller's transaction whenever shares become or stop being
     verified, so it is kept small: no savepoint, and in the steady state one statement
     for the year's lock (which also reads the scheme version; the bands come from the
-    cache), then per person one ``INSERT … SELECT … ON CONFLICT DO UPDATE … RETURNING``
-    that counts, scores and writes the row, guarded by ``NOT EXISTS`` (the year's close).
+    cache), then one ``INSERT … SELECT … ON CONFLICT DO UPDATE … RETURNING`` that
+    counts, scores and writes the rows, guarded by ``NOT EXISTS`` (the year's close): on
+    PostgreSQL one for all the people (prepared once per connection), elsewhere one per
+    person.
     The close is checked in those statements on purpose: on PostgreSQL a statement that
     waited for the lock still reads with the snapshot it started with, so only a
     statement begun after the lock sees a close committed while we waited."""
     version, bands = _lock_year_bands(year)
-    scored_sql, scored_params, where_sql, where_params = _recount_sql(year)
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _recount_many(user_ids=user_ids, year=year, version=version, bands=bands, now=now)
+    scored_sql, scored_params, where_sql, where_params = _recount_sql(year)
     returning = connection.features.can_return_columns_from_insert
     scores: list[KpiScore | None] = []
     for user_id in user_ids:
@@ -324,7 +378,8 @@ def recount_people(*, user_ids: Sequence[int], year: int) -> list[KpiScore | Non
             returning=returning,
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            # Prepared once per connection: planning it cost PostgreSQL more than running it.
+            cursor.execute(prepared.statement(connection, sql), params)
             if not returning:  # SQLite before 3.35
                 scores.append(
                     KpiScore.objects.filter(user_id=user_id, year=year).first()
@@ -336,7 +391,50 @@ def recount_people(*, user_ids: Sequence[int], year: int) -> list[KpiScore | Non
         if row is None:
             scores.append(None)
             continue
-        pk, count, points = row
+        pk, _user_id, count, points = row
+        score = KpiScore(
+            pk=pk,
+            user_id=user_id,
+            year=year,
+            verified_shares=count,
+            points=points,
+            scheme_version=version,
+            computed_at=now,
+        )
+        score._state.adding, score._state.db = False, connection.alias
+        scores.append(score)
+    return scores
+
+
+def _recount_many(
+    *, user_ids: Sequence[int], year: int, version: int, bands, now
+) -> list[KpiScore | None]:
+    """recount_people's upsert on PostgreSQL: one statement for all the people (prepared
+    once per connection), each person's row coming back by its user id."""
+    people = list(dict.fromkeys(user_ids))  # ON CONFLICT may touch a row only once
+    if not people:
+        return []
+    scored_sql, scored_params, where_sql, where_params = _recount_many_sql(year)
+    sql, params = _upsert_scores_sql(
+        year=year,
+        version=version,
+        bands=bands,
+        computed_at=now,
+        scored_sql=scored_sql,
+        scored_params=[people if p is _PEOPLE else p for p in scored_params],
+        where_sql=where_sql,
+        where_params=where_params,
+        returning=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(prepared.statement(connection, sql), params)
+        rows = {user_id: (pk, count, points) for pk, user_id, count, points in cursor.fetchall()}
+    scores: list[KpiScore | None] = []
+    for user_id in user_ids:
+        if user_id not in rows:  # the year is closed: nothing was written
+            scores.append(None)
+            continue
+        pk, count, points = rows[user_id]
         score = KpiScore(
             pk=pk,
             user_id=user_id,
@@ -402,7 +500,8 @@ def _upsert_scores_sql(
     CASE), the scheme version, ``computed_at``. Rows are written only where ``where_sql``
     holds (SQLite needs some WHERE before ON CONFLICT in an INSERT … SELECT). With
     ``only_changed`` rows whose count, points and version are unchanged are left alone;
-    with ``returning`` each written row comes back as ``(id, verified_shares, points)``."""
+    with ``returning`` each written row comes back as ``(id, user_id, verified_shares,
+    points)``."""
     points_sql, points_params = _points_case(bands, "scored.n")
     score = KpiScore._meta.db_table
     sql = f"""
@@ -422,7 +521,7 @@ def _upsert_scores_sql(
             IS DISTINCT FROM (EXCLUDED.verified_shares, EXCLUDED.points, EXCLUDED.scheme_version)
         """
     if returning:
-        sql += " RETURNING id, verified_shares, points"
+        sql += " RETURNING id, user_id, verified_shares, points"
     computed_at = KpiScore._meta.get_field("computed_at").get_db_prep_value(computed_at, connection)
     params = [
         year,

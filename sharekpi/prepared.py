@@ -15,6 +15,11 @@ new connection prepares again. The ``PREPARE`` itself goes past Django's query l
 is sent once per connection, and tests that count a verification's statements count
 the same in every test). A statement naming ``table.*`` would fail once a column is added
 (a prepared query's result may not change shape): name the columns.
+
+Behind a pooler in transaction mode (PgBouncer) a client's next transaction may run on
+another server connection, which never saw the ``PREPARE``: there, set
+``SHAREKPI_DB_PREPARED_STATEMENTS=off`` (the SQL is then sent as it is), or give the
+workers a direct or session-pooled connection.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 _PLACEHOLDER = re.compile(r"%%|%s")
@@ -33,7 +39,7 @@ _prepared_sql: dict[str, str] = {}
 def statement(connection: BaseDatabaseWrapper, sql: str) -> str:
     """What to run in place of ``sql`` (``%s`` placeholders, ``%%`` for a ``%``) on
     ``connection``, taking the same parameters."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not settings.SHAREKPI_DB_PREPARED_STATEMENTS:
         return sql
     count = 0
 

@@ -121,6 +121,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The statements run for every verified share are prepared once per PostgreSQL connection
+# (sharekpi/prepared.py). Off behind a pooler in transaction mode (PgBouncer), where the
+# next transaction may run on another server connection, which never saw the PREPARE.
+SHAREKPI_DB_PREPARED_STATEMENTS = env_flag("SHAREKPI_DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for locks
     # instead of failing, and let readers run beside the writer.

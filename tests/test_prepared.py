@@ -65,3 +65,10 @@ def test_a_new_connection_prepares_again(postgres):
     connection.close()
     assert run(SQL, [5, "d"]) == [(6, "100%", "d")]
     assert len(server_statements()) == 1
+
+
+def test_off_behind_a_transaction_pooler(postgres, settings):
+    settings.SHAREKPI_DB_PREPARED_STATEMENTS = False
+    assert prepared.statement(connection, SQL) == SQL
+    assert run(SQL, [1, "a"]) == [(2, "100%", "a")]
+    assert server_statements() == []

@@ -66,6 +66,7 @@ from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import Share, ShareStatus
 from campaigns.reasons import Coded, Reason
+from sharekpi import prepared
 from sharekpi.celery import app as celery_app
 
 from . import policies, verifiers
@@ -338,14 +339,16 @@ def assess_recheck(share: Share) -> Decision:
 # is not a relation, Exists, a FilteredRelation for the accounts) costs 2.5-3 ms of CPU
 # per share to build and compile, against 0.4 ms for the SQL below, run and mapped (the
 # lock: 1.5-2 ms against 0.5). The SQL is built once per database from the models'
-# metadata; Share.objects.raw maps ``s.*`` onto Share and leaves the extra columns
-# (``v_*``) on each instance as attributes. The share's UPDATE stays in
-# campaign_services.change_share_status; the attempt is written with objects.create.
+# metadata; Share.objects.raw maps the share's columns onto Share and leaves the extra
+# columns (``v_*``) on each instance as attributes. On PostgreSQL both are prepared once
+# per connection (sharekpi.prepared): planning them cost the database several times
+# what running them does. The share's UPDATE stays in campaign_services; the attempts
+# are written with bulk_create.
 
 # Step 1: the share, its staff member, the platform's policy (NULL: HR has not set one)
 # and the staff member's accounts on that platform: one row per account, at least one.
 _LOAD_SQL = """
-    SELECT s.*, u.{user.full_name} AS v_staff_name, u.{user.staff_id} AS v_staff_code,
+    SELECT {share_columns}, u.{user.full_name} AS v_staff_name, u.{user.staff_id} AS v_staff_code,
         p.{policy.policy} AS v_policy, p.{policy.sample_percent} AS v_sample_percent,
         a.{account.handle} AS v_handle, a.{account.profile_url} AS v_profile_url{done}
     FROM {share} s
@@ -357,11 +360,29 @@ _LOAD_SQL = """
     ORDER BY a.{account.pk}
 """
 # Step 3: the share, locked (in the caller's transaction).
-_LOCK_SQL = "SELECT s.*{done} FROM {share} s WHERE s.{share.pk} = %s {for_update}"
+_LOCK_SQL = "SELECT {share_columns}{done} FROM {share} s WHERE s.{share.pk} = %s {for_update}"
 # With a task id, both also say whether it recorded a final attempt (parameters, before
 # the share's pk: the task id, VerificationOutcome.RETRY).
 _DONE_SQL = """, EXISTS (SELECT 1 FROM {attempt} t WHERE t.{attempt.share} = s.{share.pk}
         AND t.{attempt.task_id} = %s AND t.{attempt.outcome} <> %s) AS v_done
+"""
+# Step 3 of a whole group on PostgreSQL: every share of the group locked in one statement,
+# in share order (as one at a time would), each with the final-attempt check of its own
+# task id (none for an empty one). Parameters: the shares' pks, their task ids,
+# VerificationOutcome.RETRY. The check is a LATERAL subquery with a LIMIT, looked up by
+# index for each share: as an EXISTS over several rows PostgreSQL would rather hash the
+# whole attempt table once.
+_LOCK_MANY_SQL = """
+    SELECT {share_columns}, d.found IS NOT NULL AS v_done
+    FROM unnest(%s::bigint[], %s::text[]) AS g (share_id, task_id)
+    INNER JOIN {share} s ON s.{share.pk} = g.share_id
+    LEFT OUTER JOIN LATERAL (
+        SELECT 1 AS found FROM {attempt} t WHERE t.{attempt.share} = s.{share.pk}
+        AND t.{attempt.task_id} = g.task_id AND t.{attempt.outcome} <> %s AND g.task_id <> ''
+        LIMIT 1
+    ) d ON true
+    ORDER BY s.{share.pk}
+    FOR UPDATE OF s
 """
 
 
@@ -384,8 +405,9 @@ class _Names:
 
 
 @functools.lru_cache(maxsize=16)
-def _sql(alias: str, *, load: bool, task_id: bool) -> str:
-    """_LOAD_SQL or _LOCK_SQL for this database; with ``task_id``, with _DONE_SQL."""
+def _sql(alias: str, *, load: bool, task_id: bool, many: bool = False) -> str:
+    """_LOAD_SQL or _LOCK_SQL for this database; with ``task_id``, with _DONE_SQL;
+    ``many``: _LOCK_MANY_SQL."""
     connection = connections[alias]
     names = {
         name: _Names(model, connection)
@@ -397,7 +419,13 @@ def _sql(alias: str, *, load: bool, task_id: bool) -> str:
             ("attempt", VerificationAttempt),
         ]
     }
-    sql = (_LOAD_SQL if load else _LOCK_SQL).format(
+    # The share's columns by name, not s.*: a prepared statement (sharekpi.prepared)
+    # whose result changes shape after a column is added would fail.
+    columns = ", ".join(
+        f"s.{connection.ops.quote_name(field.column)}" for field in Share._meta.concrete_fields
+    )
+    sql = (_LOCK_MANY_SQL if many else _LOAD_SQL if load else _LOCK_SQL).format(
+        share_columns=columns,
         done=_DONE_SQL.format(**names) if task_id else "",
         for_update="FOR UPDATE" if connection.features.has_select_for_update else "",
         **names,
@@ -405,11 +433,47 @@ def _sql(alias: str, *, load: bool, task_id: bool) -> str:
     return " ".join(sql.split())
 
 
-def _shares(alias: str, share_id: int, task_id: str, *, load: bool) -> list[Share]:
-    """The rows of _LOAD_SQL or _LOCK_SQL, as Shares."""
+_SHARE_FIELDS = Share._meta.concrete_fields
+_SHARE_ATTNAMES = [field.attname for field in _SHARE_FIELDS]
+
+
+@functools.lru_cache(maxsize=16)
+def _share_converters(alias: str) -> tuple:
+    """(position, converters, column) for each share column whose value the database
+    driver does not give as the model wants it (the JSON of status_params)."""
+    connection = connections[alias]
+    found = []
+    for position, share_field in enumerate(_SHARE_FIELDS):
+        column = share_field.get_col(Share._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            found.append((position, tuple(converters), column))
+    return tuple(found)
+
+
+def _share_from_row(alias: str, row: Sequence) -> Share:
+    """A Share from the first columns of a row of the SQL above (the share's columns in
+    the model's order), as the ORM would build it; the columns after them are not read."""
+    values = list(row[: len(_SHARE_FIELDS)])
+    connection = connections[alias]
+    for position, converters, column in _share_converters(alias):
+        for converter in converters:
+            values[position] = converter(values[position], column, connection)
+    return Share.from_db(alias, _SHARE_ATTNAMES, values)
+
+
+def _rows(alias: str, sql: str, params: Sequence) -> list[tuple]:
+    """The rows of ``sql``, prepared (sharekpi.prepared) where the database can."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(prepared.statement(connection, sql), params)
+        return cursor.fetchall()
+
+
+def _shares(alias: str, share_id: int, task_id: str, *, load: bool) -> list[tuple]:
+    """The rows of _LOAD_SQL or _LOCK_SQL."""
     params = [task_id, VerificationOutcome.RETRY, share_id] if task_id else [share_id]
-    sql = _sql(alias, load=load, task_id=bool(task_id))
-    return list(Share.objects.raw(sql, params, using=alias))
+    return _rows(alias, _sql(alias, load=load, task_id=bool(task_id)), params)
 
 
 def _final_attempt_recorded(share: Share) -> bool:
@@ -423,27 +487,31 @@ def _load(share_id: int, task_id: str) -> tuple[Share, policies.EffectivePolicy]
     rows = _shares(alias, share_id, task_id, load=True)
     if not rows:
         return None
-    share = rows[0]
+    share = _share_from_row(alias, rows[0])
+    # After the share's columns: v_staff_name, v_staff_code, v_policy, v_sample_percent,
+    # v_handle, v_profile_url and, with a task id, v_done.
+    extra = rows[0][len(_SHARE_FIELDS) :]
+    staff_name, staff_code, policy, sample_percent = extra[:4]
+    share.v_done = bool(task_id and extra[6])
     # The staff member (named in messages), as .only("full_name", "staff_id") would load
     # it: from_db wants the loaded fields in the model's order.
     user = Share._meta.get_field("staff").related_model
     loaded = {
         user._meta.pk.attname: share.staff_id,
-        "staff_id": share.v_staff_code,
-        "full_name": share.v_staff_name,
+        "staff_id": staff_code,
+        "full_name": staff_name,
     }
     names = [f.attname for f in user._meta.concrete_fields if f.attname in loaded]
     share.staff = user.from_db(alias, names, [loaded[name] for name in names])
+    accounts = len(_SHARE_FIELDS) + 4  # v_handle, v_profile_url
     verifiers.remember_accounts(
         share,
         share.platform,
-        [(row.v_handle, row.v_profile_url or "") for row in rows if row.v_handle is not None],
+        [(row[accounts], row[accounts + 1] or "") for row in rows if row[accounts] is not None],
     )
-    if share.v_policy is None:  # HR has not set one
+    if policy is None:  # HR has not set one
         return share, policies._effective(share.platform, None)
-    return share, policies.EffectivePolicy(
-        share.platform, share.v_policy, share.v_sample_percent, is_default=False
-    )
+    return share, policies.EffectivePolicy(share.platform, policy, sample_percent, is_default=False)
 
 
 def _lock(share_id: int, task_id: str) -> Share | None:
@@ -453,7 +521,31 @@ def _lock(share_id: int, task_id: str) -> Share | None:
     if not connections[alias].in_atomic_block:  # as select_for_update would say
         raise transaction.TransactionManagementError("_lock() outside a transaction")
     rows = _shares(alias, share_id, task_id, load=False)
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    share = _share_from_row(alias, rows[0])
+    share.v_done = bool(task_id and rows[0][len(_SHARE_FIELDS)])
+    return share
+
+
+def _lock_many(items: Sequence[tuple[int, str]]) -> dict[int, Share]:
+    """``_lock`` of each ``(share pk, task id)`` (each share once), in share order: on
+    PostgreSQL in one statement. The shares found, by pk."""
+    alias = router.db_for_write(Share)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        locked = (_lock(share_id, task_id) for share_id, task_id in sorted(items))
+        return {share.pk: share for share in locked if share is not None}
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("_lock_many() outside a transaction")
+    sql = _sql(alias, load=False, task_id=True, many=True)
+    ids, task_ids = [share_id for share_id, _ in items], [task_id for _, task_id in items]
+    shares = {}
+    for row in _rows(alias, sql, [ids, task_ids, VerificationOutcome.RETRY]):
+        share = _share_from_row(alias, row)
+        share.v_done = bool(row[len(_SHARE_FIELDS)])
+        shares[share.pk] = share
+    return shares
 
 
 def run(
@@ -603,15 +695,17 @@ def commit_many(pending: Sequence[PendingCommit]) -> list[str | None]:
     listeners hear of all the status changes at once, set-based. Each result is the
     attempt's outcome, or None when there was nothing to write."""
     results: list[str | None] = [None] * len(pending)
-    writes, seen = _GroupWrites(), set()
+    writes, seen, first = _GroupWrites(), set(), []
+    for i in sorted(range(len(pending)), key=lambda i: pending[i].share_id):
+        if pending[i].share_id not in seen:  # the same share twice: the first one decides it
+            seen.add(pending[i].share_id)
+            first.append(i)
     with transaction.atomic(), campaign_services.batched_status_changes():
-        for i in sorted(range(len(pending)), key=lambda i: pending[i].share_id):
+        locked = _lock_many([(pending[i].share_id, pending[i].task_id) for i in first])
+        for i in first:
             item = pending[i]
-            if item.share_id in seen:
-                continue  # the same share twice in one group: the first one decides it
-            seen.add(item.share_id)
             results[i] = _commit(
-                share_id=item.share_id,
+                share=locked.get(item.share_id),
                 task_id=item.task_id,
                 expected=item.expected,
                 decision=item.decision,
@@ -626,7 +720,7 @@ def commit_many(pending: Sequence[PendingCommit]) -> list[str | None]:
 
 def _commit(
     *,
-    share_id: int,
+    share: Share | None,
     task_id: str,
     expected: str,
     decision: Decision,
@@ -634,9 +728,9 @@ def _commit(
     duration_ms: int,
     writes: _GroupWrites,
 ) -> str | None:
-    """One decision, inside commit_many's transaction. The usual case (a status, no
-    resolved short link) is left in ``writes`` for commit_many to write with the rest."""
-    share = _lock(share_id, task_id)
+    """One decision for ``share`` as locked by commit_many (None: not found), inside its
+    transaction. The usual case (a status, no resolved short link) is left in ``writes``
+    for commit_many to write with the rest."""
     if share is None or share.status != expected:
         return None  # decided meanwhile (HR, or another run of the task)
     if _final_attempt_recorded(share):
