@@ -263,7 +263,9 @@ def _write_share(
     )
     _insert(share)
     # A new share is a status change too (from nothing to pending): listeners that keep
-    # counts of logged shares (the dashboard) see it in this transaction.
+    # counts of logged shares see it, in this transaction — or, on PostgreSQL with nothing
+    # to replace, right after the share's own statement committed, which their parts
+    # (campaigns.hooks.add_new_share_part: the dashboard's note) already joined.
     announce_status_change(share=share, old_status=None, new_status=ShareStatus.PENDING)
     if to_replace is not None:
         to_replace.replaced_by = share
