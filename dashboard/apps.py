@@ -13,7 +13,14 @@ def install_people_triggers(sender, using="default", **kwargs) -> None:
 
     connection = connections[using]
     tables = set(connection.introspection.table_names())
-    if {people.NOTES, people.USERS, people.ACCOUNTS, people.SCORES, people.UNITS} <= tables:
+    if {
+        people.NOTES,
+        people.USERS,
+        people.ACCOUNTS,
+        people.SCORES,
+        people.UNITS,
+        people.TALLIES,
+    } <= tables:
         people.install(connection)
 
 

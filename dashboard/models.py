@@ -163,6 +163,15 @@ class CampaignStaffTally(models.Model):
                 fields=["campaign", "person_id"], name="campaignstafftally_key"
             ),
         ]
+        indexes = [
+            # A person's verified campaigns, for the people counts' notes when the person
+            # moves or is (de)activated (dashboard.people).
+            models.Index(
+                fields=["person_id"],
+                name="campaignstafftally_verified",
+                condition=models.Q(verified__gt=0),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"c{self.campaign_id} person {self.person_id}: {self.shares}/{self.verified}"
@@ -209,6 +218,7 @@ class DashboardSettings(models.Model):
 # People counts per scope (see dashboard/people.py): like the share counts, one row per
 # scope, kept exact by notes that database triggers insert in the writers' transactions.
 STAFF_YEAR = 0  # the kpi_year of the rows counting a scope's active people
+CAMPAIGN_YEAR = 1  # the kpi_year of the rows counting a campaign's verified people
 TREE_CHANGED = -1  # the unit of the note that says the org tree changed (rebuild)
 
 
@@ -218,7 +228,9 @@ class PeopleStat(models.Model):
     year has those points, ``participants`` those of them with ≥ 1 counted verified share
     (people with no score row of the year are the scope's active people less the year's
     rows). For ``kpi_year`` 0 (``STAFF_YEAR``, points 0): ``people`` the scope's active
-    people, ``participants`` those of them with at least one social account."""
+    people, ``participants`` those of them with at least one social account. For
+    ``kpi_year`` 1 (``CAMPAIGN_YEAR``): ``points`` is a campaign id, ``people`` the scope's
+    active people with a verified share of that campaign."""
 
     scope = models.BigIntegerField(
         _("scope"), help_text=_("OrgUnit id (its whole subtree); 0 = everyone.")

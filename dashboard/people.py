@@ -44,17 +44,18 @@ import logging
 
 from django.db import connection
 
-from .models import ORGANISATION_SCOPE, STAFF_YEAR, TREE_CHANGED
+from .models import CAMPAIGN_YEAR, ORGANISATION_SCOPE, STAFF_YEAR, TREE_CHANGED
 
 log = logging.getLogger(__name__)
 
 NOTES = "dashboard_peoplecountchange"
 STATS = "dashboard_peoplestat"
-USERS, ACCOUNTS, SCORES, UNITS = (
+USERS, ACCOUNTS, SCORES, UNITS, TALLIES = (
     "accounts_user",
     "accounts_socialaccount",
     "scoring_kpiscore",
     "accounts_orgunit",
+    "scoring_campaignstafftally",
 )
 LOCK_NAMESPACE = 0x5350  # "SP": shared by noting triggers, exclusive for a rebuild
 COLUMNS = "unit, kpi_year, points, people, participants"
@@ -77,6 +78,23 @@ _PG_SCORE_MOVES = {
         ) AS x (user_id, year, points, sign, counted)
         WHERE (o.user_id, o.year, o.points, o.verified_shares > 0)
             IS DISTINCT FROM (n.user_id, n.year, n.points, n.verified_shares > 0)""",
+}
+
+# The moves of a person's verified tally of a campaign: (user_id, campaign_id, sign).
+_PG_TALLY_MOVES = {
+    "INSERT": "SELECT person_id AS user_id, campaign_id, 1 AS sign FROM new_rows "
+    "WHERE verified > 0",
+    "DELETE": "SELECT person_id AS user_id, campaign_id, -1 AS sign FROM old_rows "
+    "WHERE verified > 0",
+    "UPDATE": """
+        SELECT x.user_id, x.campaign_id, x.sign FROM new_rows n
+        JOIN old_rows o ON o.id = n.id
+        CROSS JOIN LATERAL (VALUES
+            (n.person_id, n.campaign_id, 1, n.verified > 0),
+            (o.person_id, o.campaign_id, -1, o.verified > 0)
+        ) AS x (user_id, campaign_id, sign, counted)
+        WHERE x.counted AND (o.person_id, o.campaign_id, o.verified > 0)
+            IS DISTINCT FROM (n.person_id, n.campaign_id, n.verified > 0)""",
 }
 
 # A person's states: (id, unit_id, is_active, sign).
@@ -126,6 +144,18 @@ def _pg_score_body(moves: str) -> str:
     HAVING SUM(m.sign) <> 0 OR SUM(CASE WHEN m.counted THEN m.sign ELSE 0 END) <> 0;"""
 
 
+def _pg_tally_body(moves: str) -> str:
+    return f"""
+    PERFORM 1 FROM {USERS} WHERE id IN (SELECT user_id FROM ({moves}) m) ORDER BY id FOR SHARE;
+    IF NOT FOUND THEN RETURN NULL; END IF;
+    {_PG_LOCK}
+    INSERT INTO {NOTES} ({COLUMNS})
+    SELECT COALESCE(u.unit_id, 0), {CAMPAIGN_YEAR}, m.campaign_id, SUM(m.sign), 0
+    FROM ({moves}) m JOIN {USERS} u ON u.id = m.user_id
+    WHERE u.is_active
+    GROUP BY 1, 2, 3 HAVING SUM(m.sign) <> 0;"""
+
+
 def _pg_user_body(states: str) -> str:
     return f"""
     IF NOT EXISTS ({states}) THEN RETURN NULL; END IF;
@@ -141,6 +171,10 @@ def _pg_user_body(states: str) -> str:
         SELECT COALESCE(st.unit_id, 0), s.year, s.points, st.sign,
             CASE WHEN s.verified_shares > 0 THEN st.sign ELSE 0 END
         FROM ({states}) st JOIN {SCORES} s ON s.user_id = st.id WHERE st.is_active
+        UNION ALL
+        SELECT COALESCE(st.unit_id, 0), {CAMPAIGN_YEAR}, t.campaign_id, st.sign, 0
+        FROM ({states}) st JOIN {TALLIES} t ON t.person_id = st.id
+        WHERE st.is_active AND t.verified > 0
     ) c GROUP BY 1, 2, 3 {NONZERO};"""
 
 
@@ -185,6 +219,7 @@ def _pg_triggers() -> list[tuple[str, str, str, str]]:
             "account",
             {op: _pg_account_body(sql) for op, sql in _PG_ACCOUNT_MOVES.items()},
         ),
+        (TALLIES, "tally", {op: _pg_tally_body(sql) for op, sql in _PG_TALLY_MOVES.items()}),
         (UNITS, "unit", _PG_TREE_BODY),
     ):
         for op, body in bodies.items():
@@ -232,7 +267,17 @@ def _sqlite_staff(row: str, sign: int) -> str:
     INSERT INTO {NOTES} ({COLUMNS})
     SELECT COALESCE({row}.unit_id, 0), s.year, s.points, {sign},
         {sign} * (s.verified_shares > 0)
-    FROM {SCORES} s WHERE s.user_id = {row}.id AND {row}.is_active;"""
+    FROM {SCORES} s WHERE s.user_id = {row}.id AND {row}.is_active;
+    INSERT INTO {NOTES} ({COLUMNS})
+    SELECT COALESCE({row}.unit_id, 0), {CAMPAIGN_YEAR}, t.campaign_id, {sign}, 0
+    FROM {TALLIES} t WHERE t.person_id = {row}.id AND t.verified > 0 AND {row}.is_active;"""
+
+
+def _sqlite_tally(row: str, sign: int) -> str:
+    return f"""
+    INSERT INTO {NOTES} ({COLUMNS})
+    SELECT COALESCE(u.unit_id, 0), {CAMPAIGN_YEAR}, {row}.campaign_id, {sign}, 0
+    FROM {USERS} u WHERE u.id = {row}.person_id AND u.is_active AND {row}.verified > 0;"""
 
 
 def _sqlite_score(row: str, sign: int) -> str:
@@ -270,6 +315,15 @@ def _sqlite_triggers() -> list[tuple[str, str]]:
             "score_update",
             f"AFTER UPDATE ON {SCORES} WHEN {score_changed}",
             _sqlite_score("OLD", -1) + _sqlite_score("NEW", 1),
+        ),
+        ("tally_insert", f"AFTER INSERT ON {TALLIES}", _sqlite_tally("NEW", 1)),
+        ("tally_delete", f"AFTER DELETE ON {TALLIES}", _sqlite_tally("OLD", -1)),
+        (
+            "tally_update",
+            f"AFTER UPDATE ON {TALLIES} WHEN OLD.person_id IS NOT NEW.person_id "
+            "OR OLD.campaign_id IS NOT NEW.campaign_id "
+            "OR (OLD.verified > 0) IS NOT (NEW.verified > 0)",
+            _sqlite_tally("OLD", -1) + _sqlite_tally("NEW", 1),
         ),
         ("user_insert", f"AFTER INSERT ON {USERS}", _sqlite_staff("NEW", 1)),
         ("user_delete", f"AFTER DELETE ON {USERS}", _sqlite_staff("OLD", -1)),
@@ -386,6 +440,13 @@ def rebuild(conn=connection) -> None:
                     THEN 1 ELSE 0 END)
             FROM {USERS} u WHERE u.is_active
             GROUP BY COALESCE(u.unit_id, 0)"""
+        )
+        cursor.execute(
+            f"""INSERT INTO {STATS} (scope, {COLUMNS.split(", ", 1)[1]})
+            SELECT COALESCE(u.unit_id, 0), {CAMPAIGN_YEAR}, t.campaign_id, COUNT(*), 0
+            FROM {TALLIES} t JOIN {USERS} u ON u.id = t.person_id
+            WHERE u.is_active AND t.verified > 0
+            GROUP BY COALESCE(u.unit_id, 0), t.campaign_id"""
         )
         cursor.execute(f"SELECT MAX(depth) FROM {UNITS}")
         deepest = cursor.fetchone()[0]

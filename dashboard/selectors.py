@@ -39,6 +39,7 @@ from scoring import reports, selectors, services
 from scoring.models import KpiScore
 
 from .models import (
+    CAMPAIGN_YEAR,
     ORGANISATION_SCOPE,
     STAFF_YEAR,
     CampaignStaffStat,
@@ -255,6 +256,7 @@ class Totals:
     staff: int = 0  # active people in scope (= people without a campaign filter)
     staff_participants: int = 0  # of them, with ≥ 1 counted verified share this year
     staff_with_account: int = 0  # of them, with ≥ 1 social account
+    audience_verified: int = 0  # campaign filter: its audience's people with a verified share
 
     @property
     def rate(self) -> float:
@@ -274,11 +276,14 @@ class ScopePeople:
     participants: int = 0  # of them, with ≥ 1 counted verified share in the year
     points: int = 0  # their points, summed
     by_points: dict[int, int] = field(default_factory=dict)  # people per points value
+    campaign_verified: int = 0  # with a campaign filter: its active verified people
 
     def add(self, kpi_year: int, points: int, people: int, participants: int) -> None:
         if kpi_year == STAFF_YEAR:
             self.staff += people
             self.with_account += participants
+        elif kpi_year == CAMPAIGN_YEAR:  # points: the campaign filtered on
+            self.campaign_verified += people
         else:
             self.by_points[points] = self.by_points.get(points, 0) + people
             self.participants += participants
@@ -412,13 +417,19 @@ def build(filters: Filters) -> Dashboard:
     for item in shown:
         wanted.update(id_of[p] for p in audiences.get(item.pk, []) if p in id_of)
     kept = {scope_id: ScopePeople() for scope_id in wanted}
-    for scope_id, kpi_year, points, people, participants in PeopleStat.objects.filter(
-        scope__in=wanted, kpi_year__in=[STAFF_YEAR, year]
-    ).values_list("scope", "kpi_year", "points", "people", "participants"):
+    wanted_rows = Q(kpi_year__in=[STAFF_YEAR, year])
+    if campaign is not None:  # and its verified people
+        wanted_rows |= Q(kpi_year=CAMPAIGN_YEAR, points=campaign.pk)
+    for scope_id, kpi_year, points, people, participants in (
+        PeopleStat.objects.filter(wanted_rows, scope__in=wanted)
+        .order_by()
+        .values_list("scope", "kpi_year", "points", "people", "participants")
+    ):
         kept[scope_id].add(kpi_year, points, people, participants)
     for found in kept.values():
         found.finish(zero_points)
     subtree_people = {path_of[pk]: found.staff for pk, found in kept.items() if pk in path_of}
+    region = unit.path if unit is not None else None
     here = kept[scope]
     totals = Totals(
         people=here.staff,
@@ -428,6 +439,13 @@ def build(filters: Filters) -> Dashboard:
         points=here.points,
         staff_with_account=here.with_account,
     )
+    if campaign is not None:
+        verified_in = {
+            path_of[pk]: found.campaign_verified for pk, found in kept.items() if pk in path_of
+        }
+        totals.audience_verified = _audience_in(
+            region, filters.audience, verified_in, here.campaign_verified
+        )
     people_by_points = {p: n for p, n in here.by_points.items() if n}
     by_child: dict[str | None, UnitRow] = {}
     inside = ScopePeople()
@@ -495,7 +513,6 @@ def build(filters: Filters) -> Dashboard:
     }
     labels = dict(Platform.choices)
     campaign_rows = []
-    region = unit.path if unit is not None else None
     for item in shown:
         audience = _audience_in(region, audiences.get(item.pk, []), subtree_people, totals.people)
         shared, verified_staff = staff_stats.get(item.pk, (0, 0))
@@ -716,13 +733,15 @@ MISSING_FIELDS = ("staff_id", "full_name", "email", "unit__path")
 
 
 def missing_count(board: Dashboard, kind: str) -> int:
-    """How many people a missing list holds: from the dashboard's own numbers when they
-    say it already, else one COUNT over the users (no join)."""
+    """How many people a missing list holds, from the kept counts the dashboard read
+    (no query)."""
     totals = board.totals
     if kind == NO_SHARES and board.filters.campaign is None:
         return totals.staff - totals.staff_participants
     if kind == NO_ACCOUNT:
         return totals.staff - totals.staff_with_account
+    if kind == NO_SHARES:  # the campaign's audience in scope less its verified people
+        return totals.people - totals.audience_verified
     return _missing(board.filters, kind).count()
 
 

@@ -18,12 +18,19 @@ from accounts import imports
 from accounts.models import OrgUnit, SocialAccount, User
 from campaigns.models import ShareStatus
 from dashboard import people, stats
-from dashboard.models import ORGANISATION_SCOPE, STAFF_YEAR, PeopleCountChange, PeopleStat
+from dashboard.models import (
+    CAMPAIGN_YEAR,
+    ORGANISATION_SCOPE,
+    STAFF_YEAR,
+    CampaignStaffTally,
+    PeopleCountChange,
+    PeopleStat,
+)
 from scoring.models import KpiScore
 from scoring.services import compute_year, recount_person
 from tests.factories import SocialAccountFactory, UserFactory, make_unit
 
-from .conftest import KL, make_campaign
+from .conftest import KL, make_campaign, set_status
 from .test_dashboard import log_share
 
 D = datetime.date
@@ -69,6 +76,12 @@ def live() -> dict:
                 row = counts[(scope, year, points)]
                 row[0] += 1
                 row[1] += shares > 0
+    for person, campaign_id in CampaignStaffTally.objects.filter(verified__gt=0).values_list(
+        "person_id", "campaign_id"
+    ):
+        if person in active:
+            for scope in scopes(active[person]):
+                counts[(scope, CAMPAIGN_YEAR, campaign_id)][0] += 1
     return {key: tuple(value) for key, value in counts.items() if any(value)}
 
 
@@ -152,6 +165,22 @@ def test_counts_kept_from_the_notes_equal_a_live_count(seed):
 
     def recompute():
         compute_year(year=2025)
+
+    def change_share():
+        if shares:
+            share = rng.choice(shares)
+            share.refresh_from_db()
+            target = rng.choice(
+                [
+                    s
+                    for s in (ShareStatus.VERIFIED, ShareStatus.REJECTED, ShareStatus.REMOVED)
+                    if s != share.status
+                ]
+            )
+            shares[shares.index(share)] = set_status(share, target)
+
+    def rebuild_campaign():
+        stats.refresh_campaign(campaign.pk)
 
     def move_person():
         person = rng.choice(staff)
@@ -275,3 +304,52 @@ def test_a_recount_within_a_band_notes_nothing():
     stats.fold_changes()
     KpiScore.objects.filter(user=person).update(verified_shares=2)  # same points, counted
     assert not PeopleCountChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_missing_counts_equal_the_lists_for_every_scope_kind_and_campaign():
+    from dashboard import selectors
+
+    rng = random.Random(7)
+    for path in ("HQ/A/A1", "HQ/A/A2", "HQ/B", "Other"):
+        make_unit(path)
+    units = list(OrgUnit.objects.all())
+    hr = UserFactory(unit=None, role="hr_admin")
+    staff = [
+        UserFactory(unit=rng.choice([*units, None]), is_active=rng.random() > 0.15)
+        for _ in range(30)
+    ]
+    everyone = make_campaign(D(2025, 4, 1), D(2025, 6, 30))
+    for_a = make_campaign(D(2025, 4, 1), D(2025, 6, 30))
+    for_a.units.set([OrgUnit.objects.get(path="HQ/A")])
+    for person in staff:
+        if rng.random() < 0.5:
+            SocialAccountFactory(user=person)
+        for campaign in (everyone, for_a):
+            if rng.random() < 0.5:
+                log_share(
+                    person,
+                    campaign,
+                    datetime.datetime(2025, 5, 2, tzinfo=KL),
+                    status=rng.choice([ShareStatus.VERIFIED, ShareStatus.REJECTED]),
+                )
+    compute_year(year=2025)
+    staff[0].unit = OrgUnit.objects.get(path="Other")  # moved out of for_a's audience
+    staff[0].save()
+    staff[1].is_active = False  # gone, with their shares
+    staff[1].save()
+    checked = 0
+    for unit in [None, *units]:
+        for campaign in (None, everyone, for_a):
+            params = {"year": "2025"}
+            if unit is not None:
+                params["unit"] = str(unit.pk)
+            if campaign is not None:
+                params["campaign"] = str(campaign.pk)
+            filters = selectors.parse_filters(hr, params)
+            board = selectors.build(filters)
+            for kind in selectors.MISSING_KINDS:
+                listed = len(list(selectors.missing_people(filters, kind)))
+                assert selectors.missing_count(board, kind) == listed, (params, kind)
+                checked += listed
+    assert checked > 0
