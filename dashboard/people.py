@@ -6,7 +6,7 @@ its subtree; 0 = everyone), so no dashboard read counts the people of its scope.
 (0 without one): in the ``STAFF_YEAR`` row (and its ``participants`` if they have a
 social account) and in each year's row of their score's points (and its ``participants``
 if the score counts a verified share). Database triggers on ``accounts_user``,
-``accounts_socialaccount`` and ``scoring_kpiscore`` insert, in the writer's own
+``accounts_socialaccount``, ``scoring_kpiscore`` and the tallies insert, in the writer's own
 transaction, the change of that person's counting as ``PeopleCountChange`` rows (unit,
 year, points, ±people, ±participants) — whatever writes the rows: scoring's recount,
 ``compute_scores``' one set-based upsert, the staff import's bulk writes, the admin, a
@@ -29,8 +29,16 @@ who might otherwise both see themselves as the first account). Two score writes 
 person and year queue on the score row anyway. Only writes that change a count lock
 anything: most recounts move the share count within a band and note nothing. Every
 noting trigger also takes a *shared* advisory lock, which ``rebuild`` takes exclusively,
-so a rebuild reads a state no note is still in flight for. On SQLite writers are
-serialised.
+so a rebuild reads a state no note is still in flight for. A statement moving more than
+``BULK_ROWS`` people (``compute_scores``, a campaign's rebuilt tallies, a bulk load) first
+*tries* that lock exclusively and, holding it, locks nobody one by one: every other
+noting trigger then waits for it before it reads (never the other way round: no
+deadlock). On SQLite writers are serialised.
+
+Also counted: per campaign, the active people with a verified share of it (``kpi_year``
+``CAMPAIGN_YEAR``, the campaign id as ``points``), from the dashboard's own per-person
+tallies (``CampaignStaffTally``, trigger on it; the people's trigger reads a person's
+verified tallies through a partial index).
 
 The triggers are statement-level on PostgreSQL (transition tables: a 100,000-row upsert
 notes a few thousand aggregated rows in one statement) and row-level on SQLite. SQLite
@@ -123,6 +131,26 @@ _PG_ACCOUNT_MOVES = {
 _PG_LOCK = f"PERFORM pg_advisory_xact_lock_shared({LOCK_NAMESPACE}, 0);"
 
 
+BULK_ROWS = 500  # a statement moving more people than this may lock them all at once
+
+
+def _pg_serialise(moves: str, strength: str) -> str:
+    """Nothing to note: return. Else lock the people whose counting moves (``strength``)
+    and take the shared lock; a bulk statement (compute_scores, a campaign's rebuilt
+    tallies, an import) first tries the exclusive lock instead, which no noting
+    transaction holds beside it, so it need not lock 100,000 people one by one (a
+    concurrent writer's trigger then waits for the shared lock and reads this one's rows
+    after it commits). Never waits for the exclusive lock: no deadlock."""
+    return f"""
+    IF NOT EXISTS ({moves}) THEN RETURN NULL; END IF;
+    IF (SELECT COUNT(*) FROM ({moves}) m) <= {BULK_ROWS}
+        OR NOT pg_try_advisory_xact_lock({LOCK_NAMESPACE}, 0) THEN
+        PERFORM 1 FROM {USERS} WHERE id IN (SELECT user_id FROM ({moves}) m)
+            ORDER BY id {strength};
+        {_PG_LOCK}
+    END IF;"""
+
+
 def _pg_function(name: str, body: str) -> str:
     return (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -132,9 +160,7 @@ def _pg_function(name: str, body: str) -> str:
 
 def _pg_score_body(moves: str) -> str:
     return f"""
-    PERFORM 1 FROM {USERS} WHERE id IN (SELECT user_id FROM ({moves}) m) ORDER BY id FOR SHARE;
-    IF NOT FOUND THEN RETURN NULL; END IF;
-    {_PG_LOCK}
+    {_pg_serialise(moves, "FOR SHARE")}
     INSERT INTO {NOTES} ({COLUMNS})
     SELECT COALESCE(u.unit_id, 0), m.year, m.points, SUM(m.sign),
         SUM(CASE WHEN m.counted THEN m.sign ELSE 0 END)
@@ -146,9 +172,7 @@ def _pg_score_body(moves: str) -> str:
 
 def _pg_tally_body(moves: str) -> str:
     return f"""
-    PERFORM 1 FROM {USERS} WHERE id IN (SELECT user_id FROM ({moves}) m) ORDER BY id FOR SHARE;
-    IF NOT FOUND THEN RETURN NULL; END IF;
-    {_PG_LOCK}
+    {_pg_serialise(moves, "FOR SHARE")}
     INSERT INTO {NOTES} ({COLUMNS})
     SELECT COALESCE(u.unit_id, 0), {CAMPAIGN_YEAR}, m.campaign_id, SUM(m.sign), 0
     FROM ({moves}) m JOIN {USERS} u ON u.id = m.user_id
@@ -181,10 +205,7 @@ def _pg_user_body(states: str) -> str:
 def _pg_account_body(moves: str) -> str:
     delta = "CASE WHEN now.n > 0 THEN 1 ELSE 0 END - CASE WHEN now.n - m.n > 0 THEN 1 ELSE 0 END"
     return f"""
-    PERFORM 1 FROM {USERS} WHERE id IN (SELECT user_id FROM ({moves}) m)
-        ORDER BY id FOR NO KEY UPDATE;
-    IF NOT FOUND THEN RETURN NULL; END IF;
-    {_PG_LOCK}
+    {_pg_serialise(moves, "FOR NO KEY UPDATE")}
     INSERT INTO {NOTES} ({COLUMNS})
     SELECT COALESCE(u.unit_id, 0), {STAFF_YEAR}, 0, 0, SUM({delta})
     FROM ({moves}) m JOIN {USERS} u ON u.id = m.user_id

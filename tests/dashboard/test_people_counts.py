@@ -353,3 +353,23 @@ def test_missing_counts_equal_the_lists_for_every_scope_kind_and_campaign():
                 assert selectors.missing_count(board, kind) == listed, (params, kind)
                 checked += listed
     assert checked > 0
+
+
+@pytest.mark.django_db
+def test_bulk_writes_are_noted_alike():
+    """More than BULK_ROWS people at once (PostgreSQL: the statement takes the exclusive
+    lock instead of locking each person): compute_scores-sized writes."""
+    units = [make_unit(f"HQ/U{i}") for i in range(3)]
+    User.objects.bulk_create(
+        User(staff_id=f"B{i:04}", email=f"b{i}@example.com", full_name=f"B {i}", unit=units[i % 3])
+        for i in range(people.BULK_ROWS + 100)
+    )
+    everyone = list(User.objects.all())
+    KpiScore.objects.bulk_create(
+        KpiScore(user=p, year=2025, points=i % 3, verified_shares=i % 2)
+        for i, p in enumerate(everyone)
+    )
+    assert kept() == live()
+    KpiScore.objects.filter(year=2025).update(points=5, verified_shares=3)
+    User.objects.filter(unit=units[0]).update(unit=units[1])
+    assert kept() == live()
