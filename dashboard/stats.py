@@ -1,5 +1,6 @@
 """The HR dashboard's pre-aggregated share counts: how they are kept (the reads are in
-dashboard.selectors).
+dashboard.selectors; the people counts, kept the same way from notes that database
+triggers write, are described in dashboard.people and folded here too).
 
 **Upkeep.** ``ShareWeekStat`` and ``CampaignStaffStat`` (dashboard.models) hold share counts
 per *scope* (an org unit and everything below it, or 0 = the whole organisation), so
