@@ -63,7 +63,8 @@ class NotificationSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "key"], name="notification_sent_once")
         ]
-        indexes = [models.Index(fields=["kind", "key"], name="notification_sent_kind_key")]
+        # A week's rows of one id range (the digest batches), whatever the statistics.
+        indexes = [models.Index(fields=["kind", "key", "user"], name="notification_sent_week_user")]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.kind} {self.key}"

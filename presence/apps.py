@@ -25,3 +25,13 @@ class PresenceConfig(AppConfig):
         from . import report_signals
 
         report_signals.connect()
+
+        # Follow-confirmation screenshots are purged with the other screenshots of their
+        # KPI year (verification.retention; DESIGN.md "Retention").
+        from verification import retention
+
+        from .models import FollowConfirmation
+
+        retention.register_screenshots(
+            "follow_screenshots", FollowConfirmation, field="screenshot", dated_by="confirmed_at"
+        )

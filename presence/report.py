@@ -22,6 +22,8 @@ that did not find the follow is a "spot check failed".
 from __future__ import annotations
 
 import datetime
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -74,6 +76,8 @@ class Tree:
     accounts: list[OfficialAccount]  # must-follow, in a stable order
     audience: dict[int, set[int]]  # official account id → units in its audience
     facts: Facts | None = None  # filled by cached_tree
+    # unit → the sums of its whole subtree (see Sums); filled by cached_tree
+    subtotals: dict[int, Sums] = field(default_factory=dict)
 
     def children_of(self, unit_id: int | None) -> list[Unit]:
         return sorted(
@@ -189,8 +193,55 @@ def load_facts(account_ids: list[int]) -> Facts:
     return Facts(people, accounts, account_failures, confirmed, checked, timezone.now())
 
 
-CACHE_KEY = "presence:report:v1"
+@dataclass
+class Sums:
+    """One unit's subtree, summed: people; per platform [required of, with an account,
+    proven, spot checks failed]; per must-follow account [asked, confirmed, spot
+    checked, spot checks failed]. Only where the rule applies (a platform not required
+    of a unit's people adds nothing for them, nor an account outside the audience)."""
+
+    people: int = 0
+    platforms: dict[str, list[int]] = field(default_factory=dict)
+    follows: dict[int, list[int]] = field(default_factory=dict)
+
+    def add(self, other: Sums) -> None:
+        self.people += other.people
+        for mine, theirs in ((self.platforms, other.platforms), (self.follows, other.follows)):
+            for key, numbers in theirs.items():
+                into = mine.setdefault(key, [0, 0, 0, 0])
+                for i, n in enumerate(numbers):
+                    into[i] += n
+
+
+def subtree_sums(tree: Tree, facts: Facts) -> dict[int, Sums]:
+    """Every unit's own numbers, then rolled up the tree deepest first, so each unit
+    holds its whole subtree: the report reads a row in one look-up whatever the size
+    of the organisation (the cached counts are summed once, not per request)."""
+    sums: dict[int, Sums] = {}
+    for unit in tree.units.values():
+        own = sums[unit.id] = Sums()
+        n = facts.people.get(unit.id, 0)
+        if not n:
+            continue
+        own.people = n
+        for platform in tree.required[unit.id]:
+            have, proven = facts.accounts.get((unit.id, platform), (0, 0))
+            failed = facts.account_failures.get((unit.id, platform), 0)
+            own.platforms[platform] = [n, have, proven, failed]
+        for account in tree.accounts:
+            if unit.id in tree.audience[account.pk]:
+                spot, failed = facts.checked.get((unit.id, account.pk), (0, 0))
+                confirmed = facts.confirmed.get((unit.id, account.pk), 0)
+                own.follows[account.pk] = [n, confirmed, spot, failed]
+    for unit in sorted(tree.units.values(), key=lambda u: u.path.count("/"), reverse=True):
+        if unit.parent_id is not None and unit.parent_id in sums:
+            sums[unit.parent_id].add(sums[unit.id])
+    return sums
+
+
+CACHE_KEY = "presence:report:v2"
 GENERATION_KEY = "presence:report:generation"
+STAMP_KEY = "presence:report:stamp"
 
 
 def cache_seconds() -> int:
@@ -204,15 +255,34 @@ def cached_tree() -> Tree:
     deleted (``forget``, connected in presence.apps). Every reader then shares one
     computation; the report says when it was counted."""
     seconds = cache_seconds()
-    generation = cache.get(GENERATION_KEY, 0) if seconds > 0 else None
-    if seconds > 0:
-        found = cache.get(CACHE_KEY)
-        if found is not None and found[0] == generation:
-            return found[1]
+    if seconds <= 0:
+        return _count_afresh()
+    global _in_process
+    shared = cache.get_many([GENERATION_KEY, STAMP_KEY])
+    generation, stamp = shared.get(GENERATION_KEY, 0), shared.get(STAMP_KEY)
+    held = _in_process
+    if held is not None and stamp is not None and held[:2] == (generation, stamp):
+        return held[2]  # this process already holds the current counts: no unpickling
+    found = cache.get(CACHE_KEY)
+    if found is not None and found[0] == generation and found[1] == stamp:
+        tree = found[2]
+    else:
+        tree, stamp = _count_afresh(), secrets.token_hex(8)
+        cache.set_many({CACHE_KEY: (generation, stamp, tree), STAMP_KEY: stamp}, seconds)
+    _in_process = (generation, stamp, tree)
+    return tree
+
+
+# (generation, stamp, tree) of the last counts this process read. The shared copy is
+# some hundreds of kilobytes to unpickle at 2,500 units; the small stamp says whether
+# the copy held here is still the shared one (it goes when the shared copy expires).
+_in_process: tuple[int, str, Tree] | None = None
+
+
+def _count_afresh() -> Tree:
     tree = load_tree()
     tree.facts = load_facts([a.pk for a in tree.accounts])
-    if seconds > 0:
-        cache.set(CACHE_KEY, (generation, tree), seconds)
+    tree.subtotals = subtree_sums(tree, tree.facts)
     return tree
 
 
@@ -337,10 +407,6 @@ def build(viewer: User, *, unit=None, platform: str | None = None) -> Report:
     tree = cached_tree()
     top = tree.units[top_unit.pk] if top_unit is not None else None
 
-    facts = tree.facts
-    people, accounts, account_failures = facts.people, facts.accounts, facts.account_failures
-    confirmed, checked = facts.confirmed, facts.checked
-
     in_scope = [u for u in tree.units.values() if tree.in_subtree(u.id, top)]
     shown_platforms = sorted(
         {p for u in in_scope for p in tree.required[u.id]}, key=PLATFORM_ORDER.__getitem__
@@ -349,63 +415,29 @@ def build(viewer: User, *, unit=None, platform: str | None = None) -> Report:
         shown_platforms = [p for p in shown_platforms if p == platform_filter] or [platform_filter]
     scope_ids = {u.id for u in in_scope}
     shown_accounts = [a for a in tree.accounts if tree.audience[a.pk] & scope_ids]
+    with_children = {u.parent_id for u in tree.units.values()}
 
-    def empty_row(unit: Unit | None) -> Row:
-        return Row(
-            unit=unit,
-            platforms={p: PlatformCell(p) for p in shown_platforms},
-            follows={a.pk: FollowCell(a) for a in shown_accounts},
-        )
+    def row_of(unit: Unit | None, sums: Iterable[Sums]) -> Row:
+        summed = Sums()
+        for part in sums:
+            summed.add(part)
+        row = Row(unit=unit, people=summed.people)
+        for platform_ in shown_platforms:
+            numbers = summed.platforms.get(platform_, (0, 0, 0, 0))
+            row.platforms[platform_] = PlatformCell(platform_, *numbers)
+        for account in shown_accounts:
+            numbers = summed.follows.get(account.pk, (0, 0, 0, 0))
+            row.follows[account.pk] = FollowCell(account, *numbers)
+        row.has_children = unit is not None and unit.id in with_children
+        return row
 
-    total = empty_row(top)
+    roots = tree.children_of(None)
+    total = row_of(top, [tree.subtotals[top.id]] if top else [tree.subtotals[u.id] for u in roots])
+    total.has_children = False
     children = tree.children_of(top.id if top else None)
     if top is None and len(children) == 1:  # one head office: show the units below it
         children = tree.children_of(children[0].id) or children
-    rows = {child.id: empty_row(child) for child in children}
-    with_children = {u.parent_id for u in tree.units.values()}
-    for row in rows.values():
-        row.has_children = row.unit.id in with_children
-    row_of: dict[int, int | None] = {}
-
-    def row_for(unit_id: int) -> Row | None:
-        if unit_id not in row_of:
-            unit = tree.units[unit_id]
-            if unit_id in rows:
-                row_of[unit_id] = unit_id
-            elif unit.parent_id is None or (top is not None and unit_id == top.id):
-                row_of[unit_id] = None  # people directly in the top unit: the total only
-            else:
-                row_for(unit.parent_id)
-                row_of[unit_id] = row_of[unit.parent_id]
-        found = row_of[unit_id]
-        return rows[found] if found is not None else None
-
-    for unit in in_scope:
-        n = people.get(unit.id, 0)
-        if not n:
-            continue
-        targets = [total] + ([r] if (r := row_for(unit.id)) is not None else [])
-        required = tree.required[unit.id]
-        for target in targets:
-            target.people += n
-            for platform_ in shown_platforms:
-                if platform_ not in required:
-                    continue
-                cell = target.platforms[platform_]
-                have, proven = accounts.get((unit.id, platform_), (0, 0))
-                cell.required += n
-                cell.with_account += have
-                cell.proven += proven
-                cell.spot_check_failed += account_failures.get((unit.id, platform_), 0)
-            for account in shown_accounts:
-                if unit.id not in tree.audience[account.pk]:
-                    continue
-                cell = target.follows[account.pk]
-                cell.asked += n
-                cell.confirmed += confirmed.get((unit.id, account.pk), 0)
-                spot, failed = checked.get((unit.id, account.pk), (0, 0))
-                cell.spot_checked += spot
-                cell.spot_check_failed += failed
+    rows = [row_of(child, [tree.subtotals[child.id]]) for child in children]
 
     breadcrumb: list[Unit] = []
     node = top
@@ -418,12 +450,12 @@ def build(viewer: User, *, unit=None, platform: str | None = None) -> Report:
     return Report(
         top=top,
         total=total,
-        rows=[rows[child.id] for child in children],
+        rows=rows,
         platforms=shown_platforms,
         accounts=shown_accounts,
         breadcrumb=breadcrumb,
         platform_filter=platform_filter,
-        counted_at=facts.counted_at,
+        counted_at=tree.facts.counted_at,
     )
 
 

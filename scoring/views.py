@@ -257,7 +257,7 @@ def kpi_report(request):
         "report": report,
         "rows": [] if listing else report.html_rows(),
         "listing": listing,
-        "units": account_selectors.units_visible_to(request.user).only("pk", "path"),
+        "units": account_selectors.units_visible_to(request.user).values_list("pk", "path"),
         "years": _year_choices(year),
         "links": {fmt: _report_url(year, report.unit, fmt) for fmt in ("pdf", "csv", "xlsx")},
         "for_pdf": output == "pdf",

@@ -32,6 +32,7 @@ from campaigns import services as campaign_services
 from campaigns.kpi_year import kpi_year_label, kpi_year_of
 from campaigns.models import REPLACEABLE_STATUSES, Share, ShareStatus
 
+from . import reasons
 from .models import Appeal, AppealStatus, ReviewDecision
 from .screenshots import ScreenshotRefused, checked_image
 
@@ -203,7 +204,7 @@ def decide_appeal(*, appeal: Appeal, actor: User, decision: str, reason: str) ->
         campaign_services.change_share_status(
             share=share,
             new_status=ShareStatus.VERIFIED,
-            reason=_("Verified on appeal: %(reason)s") % {"reason": reason},
+            reason=reasons.coded("appeal.verified", note=reason),
         )
         locked.status = AppealStatus.OVERTURNED
     else:

@@ -1,7 +1,8 @@
 """The catalogue of reason codes: why a share has its status, in plain words.
 
-Every status reason a member of staff sees comes from here (HR's own words in a
-review decision excepted: those are shown as written). Each code has a message for
+Every status reason a member of staff sees comes from here; HR's own words in a
+review or appeal decision are a parameter (``note``), shown as written inside the
+reader's language. Each code has a message for
 the person — what happened and what to do next — and a detail for HR; the share
 stores the code and its parameters, never English text, so the message follows the
 reader's language and can be improved without touching stored rows. The details of
@@ -168,6 +169,24 @@ CATALOGUE: dict[str, Reason] = {
         ),
         _("%(platform)s names the author @%(author)s, not the registered %(handles)s."),
         APPEAL,
+    ),
+    # --- decided by HR: their words ride along as ``note`` ---------------------------
+    "reviewed.approved": Reason(
+        _("Approved by HR in review."),
+        _("Approved in review."),
+    ),
+    "reviewed.approved_note": Reason(
+        _("Approved by HR in review: %(note)s"),
+        _("Approved in review: %(note)s"),
+    ),
+    "reviewed.rejected": Reason(
+        _("Rejected by HR in review: %(note)s"),
+        _("Rejected in review: %(note)s"),
+        APPEAL,
+    ),
+    "appeal.verified": Reason(
+        _("Verified on appeal: %(note)s"),
+        _("Verified on appeal: %(note)s"),
     ),
     # --- removed ---------------------------------------------------------------------
     "removed.gone": Reason(

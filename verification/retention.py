@@ -2,11 +2,13 @@
 attempt details of a KPI year are purged ``SHAREKPI_RETENTION_DAYS`` (730) after
 that year was closed. Fetched page bodies are never stored in the first place.
 
-What goes: the share's screenshot, the appeal's screenshot (files and the fields
-naming them) and each attempt's details (the URL fetched, the HTTP status, the
-words of its reason). What stays: the share, its status and reason code, the
-attempt's outcome and time, appeals and review decisions with their reasons, the
-scores and the audit log — what an appraisal may still have to answer for.
+What goes: the share's screenshot, the appeal's screenshot, the screenshot of an
+account's ownership proof and of a follow confirmation (files and the fields naming
+them; the last two belong to the KPI year they were attached in) and each attempt's
+details (the URL fetched, the HTTP status, the words of its reason). What stays: the
+share, its status and reason code, the attempt's outcome and time, appeals and review
+decisions with their reasons, the confirmation and the account with their proof status,
+the scores and the audit log — what an appraisal may still have to answer for.
 
 The purge runs in batches, each in its own transaction with its own audit entry
 (``retention.purged``), so a long purge holds no lock for long and an interrupted
@@ -15,7 +17,9 @@ once the batch that forgot them has committed. A year that is re-opened is not
 closed any more, so nothing of it is purged until it is closed again.
 
 verification may not import scoring: which years are closed, and since when, comes
-through ``campaigns.hooks.year_closes`` (scoring provides it).
+through ``campaigns.hooks.year_closes`` (scoring provides it). Apps above
+verification that keep screenshots of their own (presence: follow confirmations)
+name them with ``register_screenshots`` in their ``ready()``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 import audit
+from accounts.models import SocialAccount
 from campaigns import hooks
 from campaigns.kpi_year import kpi_year_bounds
 from campaigns.models import Share
@@ -54,11 +59,42 @@ class YearPurge:
     share_screenshots: int = 0
     appeal_screenshots: int = 0
     attempts: int = 0
+    # Other kinds of screenshot (SCREENSHOT_KINDS), by their name: count purged.
+    other_screenshots: dict[str, int] = field(default_factory=dict)
     files_not_deleted: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return self.share_screenshots + self.appeal_screenshots + self.attempts
+        others = sum(self.other_screenshots.values())
+        return self.share_screenshots + self.appeal_screenshots + self.attempts + others
+
+
+@dataclass(frozen=True)
+class ScreenshotKind:
+    """Screenshots kept on ``model.<field>``, in the KPI year of ``dated_by``."""
+
+    what: str  # the audit entry's "what" and the key in YearPurge.other_screenshots
+    model: type
+    field: str
+    dated_by: str
+
+    def of_year(self, year: int) -> QuerySet:
+        start, end = kpi_year_bounds(year)
+        return self.model.objects.filter(
+            **{f"{self.dated_by}__gte": start, f"{self.dated_by}__lt": end}
+        ).exclude(**{self.field: ""})
+
+
+SCREENSHOT_KINDS: list[ScreenshotKind] = [
+    ScreenshotKind("proof_screenshots", SocialAccount, "proof_screenshot", "proof_requested_at"),
+]
+
+
+def register_screenshots(what: str, model: type, *, field: str, dated_by: str) -> None:
+    """Another app's screenshots come under retention too (idempotent)."""
+    kind = ScreenshotKind(what, model, field, dated_by)
+    if kind not in SCREENSHOT_KINDS:
+        SCREENSHOT_KINDS.append(kind)
 
 
 def retention_days() -> int:
@@ -120,13 +156,20 @@ def _delete_files(names: list[str], report: YearPurge) -> None:
             report.files_not_deleted.append(name)
 
 
-def _purge_files(model, queryset: QuerySet, report: YearPurge, what: str, batch_size: int) -> int:
+def _purge_files(
+    model,
+    queryset: QuerySet,
+    report: YearPurge,
+    what: str,
+    batch_size: int,
+    field_name: str = "screenshot",
+) -> int:
     done = 0
-    for rows in _batches(queryset, batch_size, "screenshot"):
+    for rows in _batches(queryset, batch_size, field_name):
         ids = [pk for pk, _name in rows]
         names = [name for _pk, name in rows if name]
         with transaction.atomic():
-            model.objects.filter(pk__in=ids).update(screenshot="")
+            model.objects.filter(pk__in=ids).update(**{field_name: ""})
             _record(report, what, ids)
         _delete_files(names, report)
         done += len(ids)
@@ -180,6 +223,8 @@ def purge_expired(
             report.share_screenshots = _share_screenshots(year).count()
             report.appeal_screenshots = _appeal_screenshots(year).count()
             report.attempts = _attempts_with_details(year).count()
+            for kind in SCREENSHOT_KINDS:
+                report.other_screenshots[kind.what] = kind.of_year(year).count()
         else:
             report.share_screenshots = _purge_files(
                 Share, _share_screenshots(year), report, "share_screenshots", batch_size
@@ -188,5 +233,9 @@ def purge_expired(
                 Appeal, _appeal_screenshots(year), report, "appeal_screenshots", batch_size
             )
             report.attempts = _purge_attempts(year, report, batch_size)
+            for kind in SCREENSHOT_KINDS:
+                report.other_screenshots[kind.what] = _purge_files(
+                    kind.model, kind.of_year(year), report, kind.what, batch_size, kind.field
+                )
         reports.append(report)
     return reports

@@ -18,7 +18,9 @@ import audit
 from accounts.models import OrgUnit, User
 from campaigns import services as campaign_services
 from campaigns.models import Share, ShareStatus
+from campaigns.reasons import Coded
 
+from . import reasons
 from .models import ReviewDecision, VerificationAttempt
 
 # --- the review queue -------------------------------------------------------------
@@ -106,6 +108,16 @@ def check_decision(*, decision: str, reason: str) -> str:
     return reason
 
 
+def decision_reason(decision: str, note: str) -> Coded:
+    """The share's reason after a review: a code read in the person's language, HR's
+    words as its ``note``."""
+    if decision == ReviewDecision.Decision.REJECT:
+        return reasons.coded("reviewed.rejected", note=note)
+    if note:
+        return reasons.coded("reviewed.approved_note", note=note)
+    return reasons.coded("reviewed.approved")
+
+
 @transaction.atomic
 def decide(*, share: Share, reviewer: User, decision: str, reason: str = "") -> Share:
     """Approve (→ verified) or reject (→ rejected) a share in review, audited."""
@@ -121,11 +133,8 @@ def decide(*, share: Share, reviewer: User, decision: str, reason: str = "") -> 
         )
     old_status = locked.status
     new_status = DECISION_STATUS[decision]
-    verb = "Approved" if decision == ReviewDecision.Decision.APPROVE else "Rejected"
     campaign_services.change_share_status(
-        share=locked,
-        new_status=new_status,
-        reason=f"{verb} in review" + (f": {reason}" if reason else ""),
+        share=locked, new_status=new_status, reason=decision_reason(decision, reason)
     )
     ReviewDecision.objects.create(
         share=locked,

@@ -19,13 +19,14 @@ class ShareDetailSerializer(ShareListItemSerializer):
     status_reason = serializers.CharField(
         source="reason.staff",
         read_only=True,
-        help_text="Why the share has its status, in plain words: HR's reason as written, "
-        "or the message of its reason code.",
+        help_text="Why the share has its status, in plain words, in the reader's language: "
+        "the message of its reason code (HR's words of a review or appeal inside it), or "
+        "text kept as written.",
     )
     reason_code = serializers.CharField(
         source="status_code",
         read_only=True,
-        help_text="The reason code (verification.reasons); empty for HR's own words.",
+        help_text="The reason code (verification.reasons); empty for text kept as written.",
     )
     attempts = VerificationAttemptSerializer(many=True, read_only=True)
 

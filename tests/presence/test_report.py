@@ -276,3 +276,71 @@ def test_cached_counts_follow_every_change(world, hr, settings):
     assert confirmed() == 3  # a bulk write waits for the time-out
     settings.SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS = 0
     assert confirmed() == 2
+
+
+def test_the_counts_held_in_process_are_the_shared_ones(world, hr, settings):
+    """A process keeps the last counts it read while the shared copy is current (no
+    unpickling per request), and drops them when anything is counted again: a change
+    here, another process's recount, or the shared copy gone."""
+    from django.core.cache import cache
+
+    settings.SHAREKPI_PRESENCE_REPORT_CACHE_SECONDS = 300
+    first = report.cached_tree()
+    assert report.cached_tree() is first  # held here
+    follow(world["eve"], first.accounts[0])  # a change: forget() bumps the generation
+    second = report.cached_tree()
+    assert second is not first
+    assert report.cached_tree() is second
+    cache.set(report.STAMP_KEY, "another-process", 300)  # another process recounted
+    cache.set(report.CACHE_KEY, (cache.get(report.GENERATION_KEY, 0), "another-process", first))
+    assert report.cached_tree() is not second
+    cache.clear()  # the shared copy gone (expired, evicted, flushed)
+    assert report.cached_tree() is not second
+
+
+def test_rows_equal_a_count_of_their_own_people(hr, governor):
+    """Every row's numbers (rolled up the tree once per count) equal a direct count of
+    the active people in its subtree, at every level of a tree of uneven depth."""
+    import random
+
+    from django.db.models import Q
+
+    from accounts.models import User
+
+    rng = random.Random(7)
+    FollowRequirement.objects.create(official_account=governor)
+    RequiredPlatforms.objects.create(unit=make_unit("Org"), platforms=["facebook", "x"])
+    paths = ["Org/A", "Org/A/A1", "Org/A/A1/Team", "Org/A/A2", "Org/B", "Org/B/B1", "Org/C"]
+    units = [make_unit(p) for p in paths]
+    for _ in range(60):
+        person = UserFactory(unit=rng.choice(units), is_active=rng.random() > 0.1)
+        if rng.random() < 0.6:
+            account(person, rng.choice(["facebook", "x", "tiktok"]), proven=rng.random() < 0.5)
+        if rng.random() < 0.5:
+            follow(person, governor, following=rng.random() < 0.8)
+
+    def expected(unit) -> tuple[int, int, int, int]:
+        people = User.objects.filter(is_active=True).filter(
+            Q(unit=unit) | Q(unit__path__startswith=f"{unit.path}/")
+        )
+        return (
+            people.count(),
+            SocialAccount.objects.filter(user__in=people, platform="facebook").count(),
+            SocialAccount.objects.filter(
+                user__in=people, platform="x", proof_status="proven"
+            ).count(),
+            FollowConfirmation.objects.filter(user__in=people, following=True).count(),
+        )
+
+    for top in [make_unit("Org"), *units]:
+        built = report.build(hr, unit=top.pk)
+        by_unit = {row.unit.id: row for row in built.rows} | {top.pk: built.total}
+        for unit_id, row in by_unit.items():
+            unit = next(u for u in [make_unit("Org"), *units] if u.pk == unit_id)
+            got = (
+                row.people,
+                row.platforms["facebook"].with_account,
+                row.platforms["x"].proven,
+                row.follows[governor.pk].confirmed,
+            )
+            assert got == expected(unit), unit.path

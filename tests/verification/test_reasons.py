@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import Platform, Role
@@ -28,6 +29,7 @@ EXAMPLE = {
     "handles": "@alice, @alice_work",
     "tries": 6,
     "error": "This is a profile link, not a post.",
+    "note": "The screenshot shows her account.",
 }
 # Words that mean something to engineers, not to the person who shared a post.
 JARGON = re.compile(
@@ -74,7 +76,9 @@ def test_platform_parameters_read_as_the_platform_name():
 
 # A code in the source: a string like "review.policy" (audit actions, which look alike,
 # are passed as action="...").
-CODE_LITERAL = re.compile(r'(?<!action=)"((?:verified|review|rejected|removed)\.[a-z_]+)"')
+CODE_LITERAL = re.compile(
+    r'(?<!action=)"((?:verified|review|reviewed|rejected|removed|appeal)\.[a-z_]+)"'
+)
 
 
 def test_every_code_the_code_uses_is_in_the_catalogue_and_every_entry_is_used():
@@ -103,7 +107,7 @@ def test_a_code_of_an_older_release_reads_as_a_neutral_line():
 
 
 @pytest.mark.django_db
-def test_hr_words_stay_as_written_and_clear_the_code():
+def test_hr_words_of_a_review_ride_in_a_code_read_in_the_persons_language():
     hr = UserFactory(role=Role.HR_ADMIN)
     share = make_share(
         UserFactory(),
@@ -115,8 +119,18 @@ def test_hr_words_stay_as_written_and_clear_the_code():
     )
     review.decide(share=share, reviewer=hr, decision="reject", reason="Not her account")
     share.refresh_from_db()
-    assert (share.status_code, share.status_params) == ("", {})
-    assert share.reason.staff == share.reason.hr == "Rejected in review: Not her account"
+    assert (share.status_code, share.status_params) == (
+        "reviewed.rejected",
+        {"note": "Not her account"},
+    )
+    assert share.reason.staff == "Rejected by HR in review: Not her account"
+    assert share.reason.action == reasons.APPEAL
+    with translation.override("ms"):
+        in_malay = share.reason.staff
+    with translation.override("id"):
+        in_indonesian = share.reason.staff
+    assert "Not her account" in in_malay and "Not her account" in in_indonesian
+    assert len({in_malay, in_indonesian, "Rejected by HR in review: Not her account"}) == 3
 
 
 @pytest.mark.django_db
@@ -216,3 +230,28 @@ def test_the_article_follows_the_platform_name(platform, other, staff):
     assert reasons.describe("verified.checks", {"platform": "instagram"}).staff == (
         "Verified: the link is an Instagram post."
     )
+
+
+MIGRATION_9 = importlib.import_module("campaigns.migrations.0009_review_reason_codes")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Approved in review", ("reviewed.approved", {})),
+        ("Approved in review: it is there", ("reviewed.approved_note", {"note": "it is there"})),
+        (
+            "Rejected in review: not her\naccount",
+            ("reviewed.rejected", {"note": "not her\naccount"}),
+        ),
+        ("Verified on appeal: the post is hers", ("appeal.verified", {"note": "the post is hers"})),
+        ("Disahkan melalui rayuan: ya", ("appeal.verified", {"note": "ya"})),
+        ("Terverifikasi melalui banding: ya", ("appeal.verified", {"note": "ya"})),
+        ("Not her account", None),
+        ("Rejected in review", None),
+    ],
+)
+def test_the_review_migration_maps_earlier_decisions_to_codes(text, found):
+    assert MIGRATION_9.code_of(text) == found
+    if found is not None:
+        reasons.describe(*found)  # and it reads

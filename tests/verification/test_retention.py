@@ -263,3 +263,57 @@ def test_beat_runs_the_purge_daily(alice, hana):
     close(2023, hana, datetime.datetime(2024, 1, 10, tzinfo=KL))
     with time_machine.travel(datetime.datetime(2026, 6, 1, tzinfo=KL)):
         assert tasks.purge_expired.apply().get() == 2  # one screenshot, one attempt
+
+
+def test_proof_and_follow_screenshots_go_with_the_year_they_were_attached_in(alice, hana):
+    """An account's ownership-proof screenshot and a follow confirmation's screenshot
+    are purged like the share's, by the KPI year they were attached in; the account,
+    its proof status, and the confirmation stay."""
+    from accounts.models import ProofStatus, SocialAccount
+    from campaigns.models import OfficialAccount
+    from presence.models import FollowConfirmation
+
+    def attached(year: int, n: int):
+        person = UserFactory(staff_id=f"p{year}{n}", unit="HQ/Comms")
+        account = SocialAccount.objects.create(
+            user=person, platform="x", handle=f"p{year}{n}", proof_status=ProofStatus.PROVEN,
+            proof_requested_at=datetime.datetime(year, 3, 1, tzinfo=KL),
+        )  # fmt: skip
+        account.proof_screenshot.save(f"proof-{year}-{n}.png", ContentFile(b"png"), save=True)
+        official = OfficialAccount.objects.create(
+            platform="x", handle=f"gov{year}{n}", name="Governor",
+            profile_url=f"https://x.com/gov{year}{n}",
+        )  # fmt: skip
+        confirmation = FollowConfirmation.objects.create(
+            user=person, official_account=official,
+            confirmed_at=datetime.datetime(year, 4, 1, tzinfo=KL),
+        )  # fmt: skip
+        confirmation.screenshot.save(f"follow-{year}-{n}.png", ContentFile(b"png"), save=True)
+        return account, confirmation
+
+    old = [attached(2023, n) for n in range(3)]
+    recent = attached(2024, 0)
+    close(2023, hana, datetime.datetime(2024, 1, 10, tzinfo=KL))
+    now = datetime.datetime(2026, 6, 1, tzinfo=KL)
+
+    [dry] = retention.purge_expired(dry_run=True, now=now)
+    assert dry.other_screenshots == {"proof_screenshots": 3, "follow_screenshots": 3}
+    [report] = retention.purge_expired(batch_size=2, now=now)
+
+    assert report.other_screenshots == {"proof_screenshots": 3, "follow_screenshots": 3}
+    assert report.total == 6
+    for account, confirmation in old:
+        names = (account.proof_screenshot.name, confirmation.screenshot.name)
+        account.refresh_from_db()
+        confirmation.refresh_from_db()
+        assert not account.proof_screenshot and not confirmation.screenshot
+        assert not any(media_file(name).exists() for name in names)
+        assert account.proof_status == ProofStatus.PROVEN and confirmation.following
+    account, confirmation = recent
+    account.refresh_from_db()
+    confirmation.refresh_from_db()
+    assert account.proof_screenshot and confirmation.screenshot
+    whats = set(purged_entries().values_list("after__what", flat=True))
+    assert {"proof_screenshots", "follow_screenshots"} <= whats
+    assert purged_entries().filter(after__what="follow_screenshots").count() == 2  # 2 batches
+    assert audit.verify_chain().ok

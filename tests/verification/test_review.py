@@ -81,7 +81,11 @@ def test_approve_verifies_and_is_audited(alice, hana, status_changes):
     share.refresh_from_db()
     assert share.status == ShareStatus.VERIFIED
     assert share.verified_at is not None
-    assert share.status_reason == "Approved in review: screenshot shows it"
+    assert (share.status_code, share.status_params) == (
+        "reviewed.approved_note",
+        {"note": "screenshot shows it"},
+    )
+    assert share.reason.staff == "Approved by HR in review: screenshot shows it"
     decision = ReviewDecision.objects.get()
     assert (decision.share, decision.reviewer, decision.decision) == (share, hana, "approve")
     assert (decision.old_status, decision.new_status) == ("needs_review", "verified")
@@ -105,7 +109,12 @@ def test_reject_with_reason(alice, hana):
     review.decide(share=share, reviewer=hana, decision="reject", reason="not her account")
     share.refresh_from_db()
     assert share.status == ShareStatus.REJECTED
-    assert share.status_reason == "Rejected in review: not her account"
+    assert (share.status_code, share.status_params) == (
+        "reviewed.rejected",
+        {"note": "not her account"},
+    )
+    assert share.reason.staff == "Rejected by HR in review: not her account"
+    assert share.reason.hr == "Rejected in review: not her account"
 
 
 def test_pending_share_may_be_decided(alice, hana):

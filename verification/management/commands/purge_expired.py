@@ -9,7 +9,8 @@ from verification import retention
 
 class Command(BaseCommand):
     help = (
-        "Purge the screenshots and verification attempt details of KPI years closed more "
+        "Purge the screenshots (shares, appeals, account proofs, follow confirmations) and "
+        "verification attempt details of KPI years closed more "
         "than SHAREKPI_RETENTION_DAYS ago (audited). --dry-run only counts."
     )
 
@@ -38,7 +39,11 @@ class Command(BaseCommand):
                 f"KPI year {kpi_year_label(report.year)} (closed {report.closed_at:%Y-%m-%d}): "
                 f"{verb} {report.share_screenshots} share screenshots, "
                 f"{report.appeal_screenshots} appeal screenshots, "
-                f"details of {report.attempts} verification attempts."
+                + "".join(
+                    f"{n} {what.replace('_', ' ')}, "
+                    for what, n in report.other_screenshots.items()
+                )
+                + f"details of {report.attempts} verification attempts."
             )
             for name in report.files_not_deleted:
                 self.stderr.write(f"  could not delete file {name} (its field was cleared)")
