@@ -350,6 +350,10 @@ def test_missing_counts_equal_the_lists_for_every_scope_kind_and_campaign():
             board = selectors.build(filters)
             for kind in selectors.MISSING_KINDS:
                 listed = len(list(selectors.missing_people(filters, kind)))
+                page = selectors.missing_people(
+                    filters, kind, by_unit=False, unit_ids=board.scope_unit_ids
+                )
+                assert sorted(page) == sorted(selectors.missing_people(filters, kind))
                 assert selectors.missing_count(board, kind) == listed, (params, kind)
                 checked += listed
     assert checked > 0
