@@ -163,6 +163,15 @@ class CampaignStaffTally(models.Model):
                 fields=["campaign", "person_id"], name="campaignstafftally_key"
             ),
         ]
+        indexes = [
+            # A person's verified campaigns, for the people counts' notes when the person
+            # moves or is (de)activated (dashboard.people).
+            models.Index(
+                fields=["person_id"],
+                name="campaignstafftally_verified",
+                condition=models.Q(verified__gt=0),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"c{self.campaign_id} person {self.person_id}: {self.shares}/{self.verified}"
@@ -204,3 +213,60 @@ class DashboardSettings(models.Model):
         return cls.objects.filter(pk=cls.SINGLETON_PK).select_related("updated_by").first() or cls(
             pk=cls.SINGLETON_PK
         )
+
+
+# People counts per scope (see dashboard/people.py): like the share counts, one row per
+# scope, kept exact by notes that database triggers insert in the writers' transactions.
+STAFF_YEAR = 0  # the kpi_year of the rows counting a scope's active people
+CAMPAIGN_YEAR = 1  # the kpi_year of the rows counting a campaign's verified people
+TREE_CHANGED = -1  # the unit of the note that says the org tree changed (rebuild)
+
+
+class PeopleStat(models.Model):
+    """Active people of one scope (an OrgUnit id and its subtree; 0 = everyone) by KPI
+    score. For a KPI year and a points value: ``people`` active people whose score of that
+    year has those points, ``participants`` those of them with ≥ 1 counted verified share
+    (people with no score row of the year are the scope's active people less the year's
+    rows). For ``kpi_year`` 0 (``STAFF_YEAR``, points 0): ``people`` the scope's active
+    people, ``participants`` those of them with at least one social account. For
+    ``kpi_year`` 1 (``CAMPAIGN_YEAR``): ``points`` is a campaign id, ``people`` the scope's
+    active people with a verified share of that campaign."""
+
+    scope = models.BigIntegerField(
+        _("scope"), help_text=_("OrgUnit id (its whole subtree); 0 = everyone.")
+    )
+    kpi_year = models.PositiveSmallIntegerField(_("KPI year"))
+    points = models.IntegerField(_("points"))
+    people = models.IntegerField(_("people"), default=0)
+    participants = models.IntegerField(_("participants"), default=0)
+
+    class Meta:
+        verbose_name = _("people count")
+        verbose_name_plural = _("people counts (derived)")
+        ordering = ["scope", "kpi_year", "points"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "kpi_year", "points"], name="peoplestat_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"scope {self.scope} {self.kpi_year} {self.points}: {self.people}"
+
+
+class PeopleCountChange(models.Model):
+    """A change of ``PeopleStat`` waiting to be folded in, for one unit (0 = no unit;
+    ``TREE_CHANGED``: the org tree changed, rebuild), inserted by the triggers on people,
+    social accounts, KPI scores and units in the writer's own transaction; folded into the
+    unit's scopes (and deleted) by ``dashboard.stats.fold_changes``."""
+
+    unit = models.BigIntegerField(_("unit"))
+    kpi_year = models.PositiveSmallIntegerField(_("KPI year"))
+    points = models.IntegerField(_("points"))
+    people = models.IntegerField(_("people"), default=0)
+    participants = models.IntegerField(_("participants"), default=0)
+
+    class Meta:
+        verbose_name = _("people count change")
+        verbose_name_plural = _("people count changes")
+
+    def __str__(self) -> str:
+        return f"change {self.pk}: unit {self.unit} {self.kpi_year} {self.points}"

@@ -1,5 +1,6 @@
 """The HR dashboard's pre-aggregated share counts: how they are kept (the reads are in
-dashboard.selectors).
+dashboard.selectors; the people counts, kept the same way from notes that database
+triggers write, are described in dashboard.people and folded here too).
 
 **Upkeep.** ``ShareWeekStat`` and ``CampaignStaffStat`` (dashboard.models) hold share counts
 per *scope* (an org unit and everything below it, or 0 = the whole organisation), so
@@ -58,11 +59,14 @@ from accounts.models import UNIT_SEPARATOR, OrgUnit, User
 from campaigns.models import Campaign, Share, ShareStatus
 from scoring import selectors, services
 
+from . import people
 from .models import (
     ORGANISATION_SCOPE,
+    TREE_CHANGED,
     CampaignStaffStat,
     CampaignStaffTally,
     DashboardSettings,
+    PeopleStat,
     ShareCountChange,
     ShareWeekStat,
 )
@@ -216,10 +220,10 @@ def _tally(deltas: dict[tuple[int, int], list[int]]) -> dict[tuple[int, int], tu
 
 
 def fold_changes(batch: int = FOLD_BATCH) -> int:
-    """Add the waiting ``ShareCountChange`` rows into the dashboard's counts and delete
-    them, ``batch`` at a time, each batch in one transaction; returns how many. One fold
-    runs at a time (and never beside a rebuild). Cheap when there is nothing to do: one
-    statement."""
+    """Add the waiting ``ShareCountChange`` and ``PeopleCountChange`` rows (see
+    dashboard.people) into the dashboard's counts and delete them, ``batch`` at a time,
+    each batch in one transaction; returns how many. One fold runs at a time (and never
+    beside a rebuild). Cheap when there is nothing to do: two statements."""
     folded = 0
     while True:
         with transaction.atomic():
@@ -227,8 +231,11 @@ def fold_changes(batch: int = FOLD_BATCH) -> int:
             changes = _take_changes(batch)
             if changes:
                 _apply_changes(changes)
-        folded += len(changes)
-        if len(changes) < batch:
+            people_changes = people.take_changes(batch)
+            if people_changes:
+                _apply_people_changes(people_changes)
+        folded += len(changes) + len(people_changes)
+        if len(changes) < batch and len(people_changes) < batch:
             return folded
 
 
@@ -272,6 +279,31 @@ def _apply_changes(changes: list[tuple]) -> None:
                 row[i] += amount
     _add_rows(ShareWeekStat, WEEK_KEY, STATUS_COLUMNS, weeks)
     _add_rows(CampaignStaffStat, ("campaign",), STAFF_COLUMNS, people)
+
+
+def _apply_people_changes(changes: list[tuple]) -> None:
+    """Add people-count notes into the rows of each unit's scopes (as of now); a changed
+    tree, or a note of a unit that is gone, rebuilds the people counts instead."""
+    units = {unit for unit, *_ in changes if unit != ORGANISATION_SCOPE}
+    scopes_of_unit = _scopes_of_units(units - {TREE_CHANGED}) if units else {}
+    if units - set(scopes_of_unit):  # TREE_CHANGED, or a unit deleted since its note
+        people.rebuild()
+        return
+    rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for unit, year, points, n_people, participants in changes:
+        for scope in scopes_of_unit.get(unit, (ORGANISATION_SCOPE,)):
+            row = rows[(scope, year, points)]
+            row[0] += n_people
+            row[1] += participants
+    _add_rows(PeopleStat, ("kpi_year", "points"), ("people", "participants"), rows)
+
+
+@transaction.atomic
+def refresh_people() -> None:
+    """Rebuild the people counts from the people, their accounts and scores (set-based,
+    never beside a fold)."""
+    _advisory_lock(campaign_id=None)
+    people.rebuild()
 
 
 def _scopes_of_units(unit_ids: set[int]) -> dict[int, tuple[int, ...]]:
@@ -401,7 +433,8 @@ def refresh_campaign(campaign_id: int) -> None:
 
 def refresh_stats(*, campaign_ids: Iterable[int] | None = None) -> int:
     """Rebuild the dashboard rows of the given campaigns (default: all), one transaction
-    per campaign so changes of other campaigns never wait. Returns how many."""
+    per campaign so changes of other campaigns never wait, then the people counts.
+    Returns how many campaigns."""
     ids = (
         list(Campaign.objects.order_by("pk").values_list("pk", flat=True))
         if campaign_ids is None
@@ -409,6 +442,7 @@ def refresh_stats(*, campaign_ids: Iterable[int] | None = None) -> int:
     )
     for campaign_id in ids:
         refresh_campaign(campaign_id)
+    refresh_people()
     DashboardSettings.objects.update_or_create(
         pk=DashboardSettings.SINGLETON_PK, defaults={"stats_refreshed_at": timezone.now()}
     )

@@ -121,7 +121,7 @@ def dashboard_page(request):
     missing = []
     for kind, param in pages.items():
         page = KnownCountPaginator(
-            selectors.missing_people(filters, kind, by_unit=False),
+            selectors.missing_people(filters, kind, by_unit=False, unit_ids=board.scope_unit_ids),
             selectors.MISSING_PAGE_SIZE,
             known_count=selectors.missing_count(board, kind),
         ).get_page(request.GET.get(param))
