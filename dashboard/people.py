@@ -497,12 +497,19 @@ def rebuild(conn=connection) -> None:
     log.info("Dashboard people counts rebuilt")
 
 
-def take_changes(batch: int) -> list[tuple]:
-    """Delete the oldest waiting notes and return them (committed ones only)."""
+def take_oldest(table: str, columns: str, batch: int) -> list[tuple]:
+    """Delete the ``batch`` oldest rows of a notes table and return their ``columns``
+    (``DELETE … RETURNING``: only committed rows are seen, so a note still in flight
+    waits for the next fold). The share counts' notes are taken the same way."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {NOTES} WHERE id IN (SELECT id FROM {NOTES} ORDER BY id LIMIT %s) "
-            f"RETURNING {COLUMNS}",
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT %s) "
+            f"RETURNING {columns}",
             [batch],
         )
         return cursor.fetchall()
+
+
+def take_changes(batch: int) -> list[tuple]:
+    """Delete the oldest waiting notes and return them (committed ones only)."""
+    return take_oldest(NOTES, COLUMNS, batch)

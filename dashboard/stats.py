@@ -240,19 +240,11 @@ def fold_changes(batch: int = FOLD_BATCH) -> int:
 
 
 def _take_changes(batch: int) -> list[tuple]:
-    """Delete the oldest waiting changes and return them (``DELETE … RETURNING``: only
-    committed rows are seen, so a change still in flight waits for the next fold)."""
+    """Delete the oldest waiting changes and return them (only committed rows)."""
     meta, qn = ShareCountChange._meta, connection.ops.quote_name
-    table = qn(meta.db_table)
     columns = ("person_id", "campaign_id", "kpi_year", "week_start", "platform")
     columns += STATUS_COLUMNS + STAFF_COLUMNS
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT %s) "
-            f"RETURNING {', '.join(qn(c) for c in columns)}",
-            [batch],
-        )
-        return cursor.fetchall()
+    return people.take_oldest(qn(meta.db_table), ", ".join(qn(c) for c in columns), batch)
 
 
 def _apply_changes(changes: list[tuple]) -> None:
