@@ -222,7 +222,21 @@ CAMPAIGN_YEAR = 1  # the kpi_year of the rows counting a campaign's verified peo
 TREE_CHANGED = -1  # the unit of the note that says the org tree changed (rebuild)
 
 
-class PeopleStat(models.Model):
+class _PeopleCounts(models.Model):
+    """What a people count and a note of its change both hold: the KPI year (or
+    ``STAFF_YEAR`` / ``CAMPAIGN_YEAR``), the points value (a campaign id for
+    ``CAMPAIGN_YEAR``) and the two numbers."""
+
+    kpi_year = models.PositiveSmallIntegerField(_("KPI year"))
+    points = models.IntegerField(_("points"))
+    people = models.IntegerField(_("people"), default=0)
+    participants = models.IntegerField(_("participants"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PeopleStat(_PeopleCounts):
     """Active people of one scope (an OrgUnit id and its subtree; 0 = everyone) by KPI
     score. For a KPI year and a points value: ``people`` active people whose score of that
     year has those points, ``participants`` those of them with ≥ 1 counted verified share
@@ -235,10 +249,6 @@ class PeopleStat(models.Model):
     scope = models.BigIntegerField(
         _("scope"), help_text=_("OrgUnit id (its whole subtree); 0 = everyone.")
     )
-    kpi_year = models.PositiveSmallIntegerField(_("KPI year"))
-    points = models.IntegerField(_("points"))
-    people = models.IntegerField(_("people"), default=0)
-    participants = models.IntegerField(_("participants"), default=0)
 
     class Meta:
         verbose_name = _("people count")
@@ -252,17 +262,13 @@ class PeopleStat(models.Model):
         return f"scope {self.scope} {self.kpi_year} {self.points}: {self.people}"
 
 
-class PeopleCountChange(models.Model):
+class PeopleCountChange(_PeopleCounts):
     """A change of ``PeopleStat`` waiting to be folded in, for one unit (0 = no unit;
     ``TREE_CHANGED``: the org tree changed, rebuild), inserted by the triggers on people,
     social accounts, KPI scores and units in the writer's own transaction; folded into the
     unit's scopes (and deleted) by ``dashboard.stats.fold_changes``."""
 
     unit = models.BigIntegerField(_("unit"))
-    kpi_year = models.PositiveSmallIntegerField(_("KPI year"))
-    points = models.IntegerField(_("points"))
-    people = models.IntegerField(_("people"), default=0)
-    participants = models.IntegerField(_("participants"), default=0)
 
     class Meta:
         verbose_name = _("people count change")
