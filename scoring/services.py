@@ -262,7 +262,14 @@ def _recount_sql(year: int) -> tuple[str, tuple, str, tuple]:
     for the person's id. Compiling the ORM queries costs more CPU than running them,
     so this is compiled once per year and per setting the counting rule reads (the
     organisation's zone and the KPI year's start month) and database."""
-    return _compile_recount_sql(
+    return _compile_recount_sql(*_recount_key(year))
+
+
+def _recount_key(year: int) -> tuple:
+    """What the compiled recount SQL depends on: the database, the year and the
+    settings the counting rule reads (the organisation's zone, the KPI year's start
+    month, the connection's zone)."""
+    return (
         connection.alias,
         year,
         settings.TIME_ZONE,
@@ -309,13 +316,7 @@ class _People(Expression):
 def _recount_many_sql(year: int) -> tuple[str, tuple, str, tuple]:
     """``_recount_sql`` for several people at once on PostgreSQL: a ``(user_id, n)`` row
     for each id of the ``_PEOPLE`` array, 0 for nobody's count."""
-    return _compile_recount_many_sql(
-        connection.alias,
-        year,
-        settings.TIME_ZONE,
-        selectors.start_month(),
-        connection.timezone_name,
-    )
+    return _compile_recount_many_sql(*_recount_key(year))
 
 
 @functools.lru_cache(maxsize=32)
@@ -392,18 +393,23 @@ def recount_people(*, user_ids: Sequence[int], year: int) -> list[KpiScore | Non
             scores.append(None)
             continue
         pk, _user_id, count, points = row
-        score = KpiScore(
-            pk=pk,
-            user_id=user_id,
-            year=year,
-            verified_shares=count,
-            points=points,
-            scheme_version=version,
-            computed_at=now,
-        )
-        score._state.adding, score._state.db = False, connection.alias
-        scores.append(score)
+        scores.append(_written_score(pk, user_id, year, count, points, version, now))
     return scores
+
+
+def _written_score(pk, user_id, year, count, points, version, now) -> KpiScore:
+    """The KpiScore row an upsert just wrote, from what it returned (no read back)."""
+    score = KpiScore(
+        pk=pk,
+        user_id=user_id,
+        year=year,
+        verified_shares=count,
+        points=points,
+        scheme_version=version,
+        computed_at=now,
+    )
+    score._state.adding, score._state.db = False, connection.alias
+    return score
 
 
 def _recount_many(
@@ -435,17 +441,7 @@ def _recount_many(
             scores.append(None)
             continue
         pk, count, points = rows[user_id]
-        score = KpiScore(
-            pk=pk,
-            user_id=user_id,
-            year=year,
-            verified_shares=count,
-            points=points,
-            scheme_version=version,
-            computed_at=now,
-        )
-        score._state.adding, score._state.db = False, connection.alias
-        scores.append(score)
+        scores.append(_written_score(pk, user_id, year, count, points, version, now))
     return scores
 
 
