@@ -363,21 +363,14 @@ def recount_people(*, user_ids: Sequence[int], year: int) -> list[KpiScore | Non
     now = timezone.now()
     if connection.vendor == "postgresql":
         return _recount_many(user_ids=user_ids, year=year, version=version, bands=bands, now=now)
-    scored_sql, scored_params, where_sql, where_params = _recount_sql(year)
+    compiled = _recount_sql(year)
     returning = connection.features.can_return_columns_from_insert
     scores: list[KpiScore | None] = []
     for user_id in user_ids:
-        sql, params = _upsert_scores_sql(
-            year=year,
-            version=version,
-            bands=bands,
-            computed_at=now,
-            scored_sql=scored_sql,
-            scored_params=[user_id if p is _PERSON else p for p in scored_params],
-            where_sql=where_sql,
-            where_params=where_params,
+        sql, params = _recount_upsert(
+            compiled, _PERSON, user_id, year=year, version=version, bands=bands, now=now,
             returning=returning,
-        )
+        )  # fmt: skip
         with connection.cursor() as cursor:
             # Prepared once per connection: planning it cost PostgreSQL more than running it.
             cursor.execute(prepared.statement(connection, sql), params)
@@ -395,6 +388,33 @@ def recount_people(*, user_ids: Sequence[int], year: int) -> list[KpiScore | Non
         pk, _user_id, count, points = row
         scores.append(_written_score(pk, user_id, year, count, points, version, now))
     return scores
+
+
+def _recount_upsert(
+    compiled: tuple[str, tuple, str, tuple],
+    stand_in: object,
+    value,
+    *,
+    year,
+    version,
+    bands,
+    now,
+    returning: bool,
+) -> tuple[str, list]:
+    """The recount's upsert from its compiled SQL (``_recount_sql`` or
+    ``_recount_many_sql``), the person or people put where ``stand_in`` stands."""
+    scored_sql, scored_params, where_sql, where_params = compiled
+    return _upsert_scores_sql(
+        year=year,
+        version=version,
+        bands=bands,
+        computed_at=now,
+        scored_sql=scored_sql,
+        scored_params=[value if p is stand_in else p for p in scored_params],
+        where_sql=where_sql,
+        where_params=where_params,
+        returning=returning,
+    )
 
 
 def _written_score(pk, user_id, year, count, points, version, now) -> KpiScore:
@@ -420,18 +440,10 @@ def _recount_many(
     people = list(dict.fromkeys(user_ids))  # ON CONFLICT may touch a row only once
     if not people:
         return []
-    scored_sql, scored_params, where_sql, where_params = _recount_many_sql(year)
-    sql, params = _upsert_scores_sql(
-        year=year,
-        version=version,
-        bands=bands,
-        computed_at=now,
-        scored_sql=scored_sql,
-        scored_params=[people if p is _PEOPLE else p for p in scored_params],
-        where_sql=where_sql,
-        where_params=where_params,
-        returning=True,
-    )
+    sql, params = _recount_upsert(
+        _recount_many_sql(year), _PEOPLE, people, year=year, version=version, bands=bands,
+        now=now, returning=True,
+    )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(prepared.statement(connection, sql), params)
         rows = {user_id: (pk, count, points) for pk, user_id, count, points in cursor.fetchall()}
