@@ -69,7 +69,7 @@ from campaigns.reasons import Coded, Reason
 from sharekpi import prepared
 from sharekpi.celery import app as celery_app
 
-from . import policies, verifiers
+from . import batching, policies, verifiers
 from .group_commit import GroupCommitter
 from .models import PlatformPolicy, VerificationAttempt, VerificationOutcome, VerificationPolicy
 from .ratelimit import RateLimited
@@ -805,6 +805,40 @@ def queue_verification(share_id: int, *, recheck: bool = False) -> None:
         kwargs=kwargs,
         argsrepr=repr(args),
         kwargsrepr=repr(kwargs),
+        ignore_result=celery_app.conf.task_ignore_result,
+    )
+
+
+VERIFY_SHARES_TASK = "verification.tasks.verify_shares"
+PUBLISH_BATCH_MAX = 50  # ids in one verify_shares message at most
+
+
+def queue_logged(share_id: int) -> None:
+    """Queue the check of a share just logged (its transaction committed): gathered
+    with the others logged in this process within SHAREKPI_VERIFY_PUBLISH_BATCH_MS into
+    one ``verify_shares`` message, sent by a thread of its own (verification.batching).
+    At 0, or where tasks run eagerly, one ``verify_share`` message now, as before."""
+    linger = settings.SHAREKPI_VERIFY_PUBLISH_BATCH_MS / 1000
+    if linger <= 0 or celery_app.conf.task_always_eager:
+        queue_verification(share_id)
+        return
+    batcher = logged_batcher()
+    batcher.linger = linger
+    batcher.add(share_id)
+
+
+@functools.cache
+def logged_batcher() -> batching.Batcher:
+    return batching.Batcher(_send_logged, linger=0.0, limit=PUBLISH_BATCH_MAX)
+
+
+def _send_logged(share_ids: list[int]) -> None:
+    args = (share_ids,)
+    celery_app.send_task(
+        VERIFY_SHARES_TASK,
+        args=args,
+        argsrepr=repr(args),
+        kwargsrepr="{}",
         ignore_result=celery_app.conf.task_ignore_result,
     )
 

@@ -84,6 +84,17 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 60, interval: fl
     return condition()
 
 
+@pytest.fixture(autouse=True)
+def batched_publishing(settings):
+    """Shares logged here reach the worker as in production: several to a message
+    (verification.batching; the other tests send one per share, in the request)."""
+    from verification import services
+
+    settings.SHAREKPI_VERIFY_PUBLISH_BATCH_MS = 25
+    yield
+    services.logged_batcher().discard()
+
+
 @pytest.fixture
 def task_queue(redis_url, require_postgres):
     """A fresh queue name, routed to by this process and consumed only by this test's worker."""
