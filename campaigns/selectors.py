@@ -369,6 +369,11 @@ def submission_guard(with_post_id: bool, with_author: bool) -> str:
     audience everyone sees it (HR admins see every campaign, managers their own too).
     Every rule reads the same rows (``_rule_sources``, ``_existing_sql``) as
     ``submission_facts``."""
+    return " AND ".join(_guard_conditions(with_post_id, with_author))
+
+
+def _guard_conditions(with_post_id: bool, with_author: bool) -> list[str]:
+    """The terms of ``submission_guard``, one a rule."""
     source = _rule_sources(with_post_id, with_author)
     conditions = [
         "c.id = %(campaign)s",
@@ -388,7 +393,7 @@ def submission_guard(with_post_id: bool, with_author: bool) -> str:
         f" {source['post']} AND p.platform = %(platform)s))",
         f"NOT ({_existing_sql(with_post_id)})",
     ]
-    return " AND ".join(conditions)
+    return conditions
 
 
 def guard_values(user: User, campaign_id: int, parsed) -> dict:
