@@ -18,7 +18,10 @@ the other).
   joined by commas, names prefixed with the app's, reading ``new_share``; or None (no
   part for this share: then it does its work on the status-change signal, as on
   SQLite). Data-modifying CTEs run to completion once the statement runs, and commit
-  or roll back with the share (a duplicate fails the whole statement). The signals are
+  or roll back with the share (a duplicate fails the whole statement). The INSERT may
+  write no row (a submission's guarded INSERT whose rules say no: campaigns.services.
+  _log_at_once): a part reads ``new_share``, so it writes nothing either, and that
+  share object is dropped (the usual path builds another). The signals are
   sent as always after it: a listener whose part joined the statement must know
   (from ``fn``) not to do its work again.
 """

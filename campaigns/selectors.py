@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
@@ -250,49 +251,160 @@ class SubmissionFacts:
 # Above this, no campaign id can match (bigint): answered without a query.
 MAX_ID = 2**63 - 1
 
+_NAMED = re.compile(r"%\((\w+)\)s")
 
-def _submission_sql(with_post_id: bool, with_author: bool) -> str:
-    campaign = Campaign._meta.db_table
+
+def positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """``sql`` with its ``%(name)s`` placeholders as ``%s``, and the names in their order:
+    the statement is sent with ``[values[name] for name in names]``."""
+    return _NAMED.sub("%s", sql), tuple(_NAMED.findall(sql))
+
+
+def submission_values(user: User, campaign_id: int, parsed) -> dict:
+    """The named parameters of the submission's rules (``_rule_sources``,
+    ``_existing_sql``; ``submission_guard`` adds ``today`` and ``unit_paths``)."""
+    return {
+        "campaign": campaign_id,
+        "user": user.pk,
+        "normalized_url": parsed.normalized_url,
+        "platform": parsed.platform,
+        "post_id": parsed.post_id,
+        "author_handle": parsed.author_handle,
+    }
+
+
+def _rule_sources(with_post_id: bool, with_author: bool) -> dict[str, str]:
+    """``FROM … WHERE …`` of the rows each rule of a new share reads, the one text that
+    ``_submission_sql`` (which returns the rows) and ``submission_guard`` (which tests
+    them) are built from: the campaign's official posts (``post``: their platforms), its
+    audience's units (``unit``), an official post that is the share's URL (by normalised
+    URL, or by platform post id in another URL shape) and, when the URL shows an author,
+    an official post by that author or an official account with that handle."""
     post = CampaignPost._meta.db_table
     units = Campaign.units.through._meta.db_table
     unit = OrgUnit._meta.db_table
-    share = Share._meta.db_table
     account = OfficialAccount._meta.db_table
-    official_post = "p.normalized_url = %s"
+    official_post = "p.normalized_url = %(normalized_url)s"
     if with_post_id:
-        official_post = f"({official_post} OR (p.platform = %s AND p.post_id = %s))"
-    # Three EXISTS rather than one OR, so each uses its own index.
-    existing = (
-        f"EXISTS (SELECT 1 FROM {share} s WHERE s.normalized_url = %s)"
+        official_post = (
+            f"({official_post} OR (p.platform = %(platform)s AND p.post_id = %(post_id)s))"
+        )
+    sources = {
+        "post": f"{post} p WHERE p.campaign_id = %(campaign)s",
+        "unit": f"{units} cu INNER JOIN {unit} o ON o.id = cu.orgunit_id"
+        " WHERE cu.campaign_id = %(campaign)s",
+        OFFICIAL_POST: f"{post} p WHERE {official_post}",
+    }
+    if with_author:
+        sources["author_post"] = (
+            f"{post} p WHERE p.platform = %(platform)s AND p.author_handle = %(author_handle)s"
+        )
+        sources["author_account"] = (
+            f"{account} a WHERE a.platform = %(platform)s AND LOWER(a.handle) = %(author_handle)s"
+        )
+    return sources
+
+
+def _existing_sql(with_post_id: bool) -> str:
+    """Whether a share already holds the post (its normalised URL; its platform post id)
+    or the person's live slot of campaign ``c`` on that platform: what
+    ``services._check_existing`` reads. Three EXISTS rather than one OR, so each uses
+    its own index."""
+    share = Share._meta.db_table
+    return (
+        f"EXISTS (SELECT 1 FROM {share} s WHERE s.normalized_url = %(normalized_url)s)"
         + (
-            f" OR EXISTS (SELECT 1 FROM {share} s WHERE s.platform = %s AND s.post_id = %s)"
+            f" OR EXISTS (SELECT 1 FROM {share} s"
+            " WHERE s.platform = %(platform)s AND s.post_id = %(post_id)s)"
             if with_post_id
             else ""
         )
-        + f" OR EXISTS (SELECT 1 FROM {share} s WHERE s.staff_id = %s AND s.campaign_id = c.id"
-        f" AND s.platform = %s AND s.status <> '{ShareStatus.REPLACED}')"
+        + f" OR EXISTS (SELECT 1 FROM {share} s WHERE s.staff_id = %(user)s"
+        f" AND s.campaign_id = c.id AND s.platform = %(platform)s"
+        f" AND s.status <> '{ShareStatus.REPLACED}')"
     )
+
+
+def _submission_sql(with_post_id: bool, with_author: bool) -> str:
+    campaign = Campaign._meta.db_table
+    source = _rule_sources(with_post_id, with_author)
     arms = [
         f"SELECT 'campaign' AS kind, c.status AS value, CAST(c.starts_on AS TEXT) AS v2,"
         f" CAST(c.ends_on AS TEXT) AS v3, c.created_by_id AS n,"
-        f" CASE WHEN {existing} THEN 1 ELSE 0 END AS e FROM {campaign} c WHERE c.id = %s",
-        f"SELECT 'post', p.platform, NULL, NULL, NULL, NULL FROM {post} p WHERE p.campaign_id = %s",
-        f"SELECT 'unit', o.path, NULL, NULL, NULL, NULL FROM {units} cu"
-        f" INNER JOIN {unit} o ON o.id = cu.orgunit_id WHERE cu.campaign_id = %s",
-        f"SELECT '{OFFICIAL_POST}', p.normalized_url, NULL, NULL, NULL, NULL FROM {post} p"
-        f" WHERE {official_post}",
+        f" CASE WHEN {_existing_sql(with_post_id)} THEN 1 ELSE 0 END AS e"
+        f" FROM {campaign} c WHERE c.id = %(campaign)s",
+        f"SELECT 'post', p.platform, NULL, NULL, NULL, NULL FROM {source['post']}",
+        f"SELECT 'unit', o.path, NULL, NULL, NULL, NULL FROM {source['unit']}",
+        f"SELECT '{OFFICIAL_POST}', p.normalized_url, NULL, NULL, NULL, NULL"
+        f" FROM {source[OFFICIAL_POST]}",
     ]
     if with_author:
         arms += [
-            f"SELECT '{OFFICIAL_AUTHOR}', p.author_handle, NULL, NULL, NULL, NULL FROM {post} p"
-            f" WHERE p.platform = %s AND p.author_handle = %s",
-            f"SELECT '{OFFICIAL_AUTHOR}', a.handle, NULL, NULL, NULL, NULL FROM {account} a"
-            f" WHERE a.platform = %s AND LOWER(a.handle) = %s",
+            f"SELECT '{OFFICIAL_AUTHOR}', p.author_handle, NULL, NULL, NULL, NULL"
+            f" FROM {source['author_post']}",
+            f"SELECT '{OFFICIAL_AUTHOR}', a.handle, NULL, NULL, NULL, NULL"
+            f" FROM {source['author_account']}",
         ]
     return " UNION ALL ".join(arms)
 
 
-_SQL: dict[tuple[bool, bool], str] = {}
+def submission_guard(with_post_id: bool, with_author: bool) -> str:
+    """The condition on campaign ``c`` (named parameters: ``submission_values`` with
+    ``today``, ``timezone.localdate()``, and ``unit_paths``, the person's unit's
+    ``ancestor_paths`` or ``[]``) that holds exactly when ``campaigns.services`` would
+    log the share as a brand-new one with nothing to replace, rule for rule:
+
+    * ``c.id`` is the campaign and it is open today: ``Campaign.is_open_on(today)``;
+    * its audience includes the person: no units, or one of ``unit_paths``, as
+      ``SubmissionFacts.in_audience``;
+    * the URL is no official post or author: no row of the official arms of
+      ``_submission_sql`` (``SubmissionFacts.official`` None);
+    * its platform is allowed: no official posts, or one on that platform (the check
+      on ``SubmissionFacts.post_platforms``);
+    * nothing holds the post or the person's live slot (``_existing_sql`` false, so
+      ``_check_existing`` would find nothing and no share is replaced).
+
+    Visibility (``visible_campaigns``, checked first by the API) needs no term of its
+    own: a campaign open today is active, so not a draft, and with the person in its
+    audience everyone sees it (HR admins see every campaign, managers their own too).
+    Every rule reads the same rows (``_rule_sources``, ``_existing_sql``) as
+    ``submission_facts``."""
+    return " AND ".join(_guard_conditions(with_post_id, with_author))
+
+
+def _guard_conditions(with_post_id: bool, with_author: bool) -> list[str]:
+    """The terms of ``submission_guard``, one a rule."""
+    source = _rule_sources(with_post_id, with_author)
+    conditions = [
+        "c.id = %(campaign)s",
+        f"c.status = '{CampaignStatus.ACTIVE}'",
+        "c.starts_on <= %(today)s AND c.ends_on >= %(today)s",
+        f"(NOT EXISTS (SELECT 1 FROM {source['unit']}) OR EXISTS (SELECT 1 FROM"
+        f" {source['unit']} AND o.path = ANY(CAST(%(unit_paths)s AS varchar[]))))",
+        f"NOT EXISTS (SELECT 1 FROM {source[OFFICIAL_POST]})",
+    ]
+    if with_author:
+        conditions += [
+            f"NOT EXISTS (SELECT 1 FROM {source['author_post']})",
+            f"NOT EXISTS (SELECT 1 FROM {source['author_account']})",
+        ]
+    conditions += [
+        f"(NOT EXISTS (SELECT 1 FROM {source['post']}) OR EXISTS (SELECT 1 FROM"
+        f" {source['post']} AND p.platform = %(platform)s))",
+        f"NOT ({_existing_sql(with_post_id)})",
+    ]
+    return conditions
+
+
+def guard_values(user: User, campaign_id: int, parsed) -> dict:
+    """The named parameters of ``submission_guard``."""
+    values = submission_values(user, campaign_id, parsed)
+    values["today"] = timezone.localdate()
+    values["unit_paths"] = ancestor_paths(user.unit) if user.unit_id is not None else []
+    return values
+
+
+_SQL: dict[tuple[bool, bool], tuple[str, tuple[str, ...]]] = {}
 
 
 def submission_facts(user: User, campaign_id: int, parsed) -> SubmissionFacts:
@@ -303,23 +415,15 @@ def submission_facts(user: User, campaign_id: int, parsed) -> SubmissionFacts:
     none = SubmissionFacts(None, False, False, set(), None, False)
     if not 0 < campaign_id <= MAX_ID:
         return none
-    with_post_id, with_author = bool(parsed.post_id), bool(parsed.author_handle)
-    key = (with_post_id, with_author)
-    sql = _SQL.get(key)
-    if sql is None:
-        sql = _SQL[key] = _submission_sql(with_post_id, with_author)
-    params: list = [parsed.normalized_url]
-    if with_post_id:
-        params += [parsed.platform, parsed.post_id]
-    params += [user.pk, parsed.platform, campaign_id, campaign_id, campaign_id]
-    params += [parsed.normalized_url]
-    if with_post_id:
-        params += [parsed.platform, parsed.post_id]
-    if with_author:
-        params += [parsed.platform, parsed.author_handle, parsed.platform, parsed.author_handle]
+    key = (bool(parsed.post_id), bool(parsed.author_handle))
+    compiled = _SQL.get(key)
+    if compiled is None:
+        compiled = _SQL[key] = positional(_submission_sql(*key))
+    sql, names = compiled
+    values = submission_values(user, campaign_id, parsed)
     with connection.cursor() as cursor:
         # Prepared once per connection: planning it cost PostgreSQL more than running it.
-        cursor.execute(prepared.statement(connection, sql), params)
+        cursor.execute(prepared.statement(connection, sql), [values[name] for name in names])
         rows = cursor.fetchall()
     campaign, existing = None, False
     post_platforms: set[str] = set()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,6 +126,12 @@ def submit_share(
         parsed = platforms.parse(url)
     except platforms.InvalidShareUrl as exc:
         raise ShareRefused("url", str(exc)) from exc
+    share = _log_at_once(
+        staff=staff, campaign_id=campaign.pk, campaign=campaign, url=url, parsed=parsed,
+        source=source,
+    )  # fmt: skip
+    if share is not None:
+        return share
     facts = selectors.submission_facts(staff, campaign.pk, parsed)
     return _submit(
         staff=staff, campaign=campaign, url=url, parsed=parsed, source=source, facts=facts
@@ -134,8 +141,10 @@ def submit_share(
 def submit_share_by_id(*, staff: User, campaign_id: int, url: str, source: str) -> Share:
     """``submit_share`` for the API, given the campaign's id: the campaign must be one
     ``staff`` may see (``selectors.visible_campaigns``), else CampaignNotVisible, checked
-    first as the API always did. The campaign, its rules and the duplicate check come
-    from one statement (``selectors.submission_facts``)."""
+    first as the API always did. On PostgreSQL a share that every rule lets in is
+    written by one statement (``_log_at_once``); otherwise the campaign, its rules and
+    the duplicate check come from one statement (``selectors.submission_facts``), and
+    the answer from them."""
     try:
         parsed = platforms.parse(url)
     except platforms.InvalidShareUrl as exc:
@@ -143,12 +152,57 @@ def submit_share_by_id(*, staff: User, campaign_id: int, url: str, source: str) 
         if not (0 < campaign_id <= selectors.MAX_ID and visible.exists()):
             raise CampaignNotVisible(campaign_id) from None
         raise ShareRefused("url", str(exc)) from exc
+    share = _log_at_once(
+        staff=staff, campaign_id=campaign_id, campaign=None, url=url, parsed=parsed, source=source
+    )
+    if share is not None:
+        return share
     facts = selectors.submission_facts(staff, campaign_id, parsed)
     if not facts.visible:
         raise CampaignNotVisible(campaign_id)
     return _submit(
         staff=staff, campaign=facts.campaign, url=url, parsed=parsed, source=source, facts=facts
     )
+
+
+def _log_at_once(
+    *,
+    staff: User,
+    campaign_id: int,
+    campaign: Campaign | None,
+    url: str,
+    parsed: platforms.ParsedUrl,
+    source: str,
+) -> Share | None:
+    """On PostgreSQL, the share written by one statement (one round trip, its own
+    implicit transaction when the caller holds none): the INSERT of ``_insert``, whose
+    rows come from ``SELECT … FROM campaign c WHERE <selectors.submission_guard>``, the
+    condition that holds exactly when the usual path (``submission_facts``, then
+    ``_save_share``) would log it as a brand-new share with nothing to replace. None
+    when it wrote nothing (a refusal, a duplicate, a share to replace, or SQLite): the
+    caller then takes the usual path, which gives the exact answer. A concurrent
+    submission of the same post (or slot) that won the race fails the statement on the
+    unique constraints, answered as on the usual path (``_clash``)."""
+    if connection.vendor != "postgresql" or not 0 < campaign_id <= selectors.MAX_ID:
+        return None
+    share = _new_share(staff=staff, campaign_id=campaign_id, url=url, parsed=parsed, source=source)
+    if campaign is not None:
+        share.campaign = campaign
+    # In a caller's transaction, a savepoint: a lost race must not break it for _clash.
+    write = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with write:
+            written = _insert(share, guard=selectors.guard_values(staff, campaign_id, parsed))
+    except IntegrityError:
+        clash = _clash(staff=staff, campaign=campaign or Campaign(pk=campaign_id), parsed=parsed)
+        if clash is None:
+            raise
+        raise clash from None
+    if not written:
+        return None
+    announce_status_change(share=share, old_status=None, new_status=ShareStatus.PENDING)
+    transaction.on_commit(lambda: announce_logged(share.pk))
+    return share
 
 
 def _submit(
@@ -249,18 +303,8 @@ def _write_share(
             else to_replace.status_reason
         )
         change_share_status(share=to_replace, new_status=ShareStatus.REPLACED, reason=kept)
-    share = Share(
-        staff=staff,
-        campaign=campaign,
-        url=url.strip(),
-        normalized_url=parsed.normalized_url,
-        short_url=parsed.normalized_url if parsed.kind == platforms.SHORT_LINK else "",
-        platform=parsed.platform,
-        post_id=parsed.post_id or "",
-        author_handle=parsed.author_handle or "",
-        source=source,
-        submitted_at=timezone.now(),
-    )
+    share = _new_share(staff=staff, campaign_id=campaign.pk, url=url, parsed=parsed, source=source)
+    share.campaign = campaign
     _insert(share)
     # A new share is a status change too (from nothing to pending): listeners that keep
     # counts of logged shares see it, in this transaction — or, on PostgreSQL with nothing
@@ -280,36 +324,123 @@ def _write_share(
     return share
 
 
-_INSERT: dict[str, tuple[str, list]] = {}
+def _new_share(
+    *, staff: User, campaign_id: int, url: str, parsed: platforms.ParsedUrl, source: str
+) -> Share:
+    """The share about to be logged (pending, no pk yet)."""
+    return Share(
+        staff=staff,
+        campaign_id=campaign_id,
+        url=url.strip(),
+        normalized_url=parsed.normalized_url,
+        short_url=parsed.normalized_url if parsed.kind == platforms.SHORT_LINK else "",
+        platform=parsed.platform,
+        post_id=parsed.post_id or "",
+        author_handle=parsed.author_handle or "",
+        source=source,
+        submitted_at=timezone.now(),
+    )
 
 
-def _insert_sql() -> tuple[str, list]:
-    """The INSERT of a share's row (every column but the id), ``RETURNING`` what the
-    parts of its statement read (campaigns.hooks), and the fields in column order."""
-    if "share" not in _INSERT:
-        meta, qn = Share._meta, connection.ops.quote_name
-        fields = [f for f in meta.local_concrete_fields if not f.primary_key]
-        _INSERT["share"] = (
-            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            "RETURNING id, staff_id, campaign_id",
-            fields,
+# How each column's value is read from a new share: as it is (a str, an int or an aware
+# datetime, which the driver sends as the ORM would), set to the time of the INSERT
+# (auto_now, auto_now_add), or the ORM's way (pre_save, get_db_prep_save).
+_AS_IS, _NOW, _PREPARED = range(3)
+_AS_IS_FIELDS = (models.CharField, models.TextField, models.ForeignKey, models.DateTimeField)
+# The pre_saves that only read the attribute (the dates': unless auto_now, set apart).
+_READING_PRE_SAVES = (
+    models.Field.pre_save,
+    models.DateField.pre_save,
+    models.DateTimeField.pre_save,
+)
+
+
+@functools.cache
+def _insert_fields() -> tuple[tuple, tuple, tuple]:
+    """The fields of a share's row (every column but the id), how each value is read,
+    and the names of their parameters in ``_insert_sql``."""
+    fields = tuple(f for f in Share._meta.local_concrete_fields if not f.primary_key)
+    how = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            how.append(_NOW)
+        elif isinstance(f, _AS_IS_FIELDS) and type(f).pre_save in _READING_PRE_SAVES:
+            how.append(_AS_IS)
+        else:
+            how.append(_PREPARED)
+    return fields, tuple(how), tuple(f"share__{f.attname}" for f in fields)
+
+
+def _row_values(share: Share) -> list:
+    """The row of ``share`` as ``Share.objects.create`` would write it (the auto_now
+    fields set on ``share`` too), in ``_insert_fields`` order."""
+    fields, how, _names = _insert_fields()
+    now = timezone.now()
+    values = []
+    for field, read in zip(fields, how, strict=True):
+        if read == _AS_IS:
+            values.append(getattr(share, field.attname))
+        elif read == _NOW:
+            setattr(share, field.attname, now)
+            values.append(now)
+        else:
+            values.append(field.get_db_prep_save(field.pre_save(share, True), connection))
+    return values
+
+
+_INSERT_SQL: dict[tuple[bool, bool] | None, tuple[str, tuple[str, ...]]] = {}
+
+
+def _insert_sql(guard: tuple[bool, bool] | None) -> tuple[str, tuple[str, ...]]:
+    """The INSERT of a share's row, ``RETURNING`` what the parts of its statement read
+    (campaigns.hooks), with ``%s`` placeholders, and each one's parameter name: the
+    fields' (``_insert_fields``) and, with a ``guard`` (whether the URL has a post id,
+    an author), ``selectors.submission_guard``'s: then the row is ``SELECT … FROM
+    campaign c WHERE <the guard>``, none when a rule says no."""
+    if guard not in _INSERT_SQL:
+        qn = connection.ops.quote_name
+        fields, _how, names = _insert_fields()
+        columns = ", ".join(qn(f.column) for f in fields)
+        if guard is None:
+            rows = "VALUES (" + ", ".join(f"%({name})s" for name in names) + ")"
+        else:
+            # Parameters in a SELECT list have no type of their own: each is cast to its
+            # column's. The campaign's id is the campaign row's.
+            values = ", ".join(
+                "c.id"
+                if f.attname == "campaign_id"
+                else f"CAST(%({name})s AS {f.cast_db_type(connection)})"
+                for f, name in zip(fields, names, strict=True)
+            )
+            rows = (
+                f"SELECT {values} FROM {qn(Campaign._meta.db_table)} c"
+                f" WHERE {selectors.submission_guard(*guard)}"
+            )
+        _INSERT_SQL[guard] = selectors.positional(
+            f"INSERT INTO {qn(Share._meta.db_table)} ({columns}) {rows} "
+            "RETURNING id, staff_id, campaign_id"
         )
-    return _INSERT["share"]
+    return _INSERT_SQL[guard]
 
 
-def _insert(share: Share) -> None:
+def _insert(share: Share, guard: dict | None = None) -> bool:
     """Insert the new ``share`` as ``Share.objects.create`` would (the same field values
-    and defaults; Share has no save signals' receivers). On PostgreSQL, one statement
-    with the parts the apps above register (campaigns.hooks.add_new_share_part: the
-    dashboard's note), so that outside a transaction the share and those writes are one
-    round trip, one implicit transaction; a duplicate still fails the whole statement on
-    the unique constraints (IntegrityError)."""
+    and defaults; Share has no save signals' receivers); whether it did. On PostgreSQL,
+    one statement with the parts the apps above register (campaigns.hooks.
+    add_new_share_part: the dashboard's note), so that outside a transaction the share
+    and those writes are one round trip, one implicit transaction; a duplicate still
+    fails the whole statement on the unique constraints (IntegrityError). With
+    ``guard`` (``selectors.guard_values``), only if every rule lets the share in
+    (``_log_at_once``): else nothing is written, the parts' writes included (they read
+    ``new_share``)."""
     if connection.vendor != "postgresql":
         share.save(force_insert=True)
-        return
-    sql, fields = _insert_sql()
-    params = [f.get_db_prep_save(f.pre_save(share, True), connection) for f in fields]
+        return True
+    shape = None if guard is None else (bool(share.post_id), bool(share.author_handle))
+    sql, names = _insert_sql(shape)
+    given = dict(guard) if guard else {}
+    given.update(zip(_insert_fields()[2], _row_values(share), strict=True))
+    params = [given[name] for name in names]
     ctes = ""
     for part_sql, part_params in hooks.new_share_parts(share):
         ctes += f", {part_sql}"
@@ -317,9 +448,13 @@ def _insert(share: Share) -> None:
     with connection.cursor() as cursor:
         statement = f"WITH new_share AS ({sql}){ctes} SELECT id FROM new_share"
         cursor.execute(prepared.statement(connection, statement), params)  # planned once
-        share.pk = cursor.fetchone()[0]
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    share.pk = row[0]
     share._state.adding = False
     share._state.db = connection.alias
+    return True
 
 
 def _platform_taken(parsed: platforms.ParsedUrl) -> str:

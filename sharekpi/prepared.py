@@ -41,6 +41,32 @@ def statement(connection: BaseDatabaseWrapper, sql: str) -> str:
     ``connection``, taking the same parameters."""
     if connection.vendor != "postgresql" or not settings.SHAREKPI_DB_PREPARED_STATEMENTS:
         return sql
+    named = _named.get(sql)
+    if named is None:
+        named = _named[sql] = _name(sql)
+    name, numbered, execute = named
+    # The health check first (as opening a cursor runs it): it may replace the connection.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    known = getattr(connection, "_sharekpi_prepared", None)
+    if known is None or known[0] is not raw:
+        known = (raw, set())
+        connection._sharekpi_prepared = known
+    if name not in known[1]:
+        with connection.wrap_database_errors, raw.cursor() as cursor:
+            cursor.execute(f"PREPARE {name} AS {numbered}")
+        known[1].add(name)
+        _prepared_sql[name] = numbered
+    return execute
+
+
+# Each SQL text's (name, numbered text, EXECUTE): worked out once per process, not per
+# call (the texts are fixed; a caller sends a handful of them).
+_named: dict[str, tuple[str, str, str]] = {}
+
+
+def _name(sql: str) -> tuple[str, str, str]:
     count = 0
 
     def number(match: re.Match) -> str:
@@ -52,19 +78,8 @@ def statement(connection: BaseDatabaseWrapper, sql: str) -> str:
 
     numbered = _PLACEHOLDER.sub(number, sql)
     name = "sharekpi_" + hashlib.blake2b(numbered.encode(), digest_size=10).hexdigest()
-    # The cursor first: opening it runs the health check, which may replace the connection.
-    with connection.cursor():
-        raw = connection.connection
-        known = getattr(connection, "_sharekpi_prepared", None)
-        if known is None or known[0] is not raw:
-            known = (raw, set())
-            connection._sharekpi_prepared = known
-        if name not in known[1]:
-            with connection.wrap_database_errors, raw.cursor() as cursor:
-                cursor.execute(f"PREPARE {name} AS {numbered}")
-            known[1].add(name)
-            _prepared_sql[name] = numbered
-    return f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    return name, numbered, execute
 
 
 def source(sql: str) -> str:

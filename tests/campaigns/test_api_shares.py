@@ -562,12 +562,14 @@ def _statements(captured) -> list[str]:
 
 
 def test_a_submission_takes_a_fixed_handful_of_statements(org, campaign):
-    """Token lookup, one statement for the campaign, its rules and the duplicate check
-    (selectors.submission_facts), then the writes: on PostgreSQL one statement, the
-    INSERT with the dashboard's notes joined to it (its shared lock, the person's tally,
-    the note: campaigns.hooks.add_new_share_part), outside any transaction its own; on
-    SQLite the INSERT, the tally and the note. Any statement more is a regression of
-    issue 15's submission throughput: fold it into one of these instead."""
+    """Token lookup, then on PostgreSQL one statement: the INSERT guarded by every rule
+    (selectors.submission_guard: the campaign open, its audience, official posts and
+    platforms, nothing existing) with the dashboard's notes joined to it (its shared
+    lock, the person's tally, the note: campaigns.hooks.add_new_share_part), outside any
+    transaction its own. On SQLite one statement for the campaign, its rules and the
+    duplicate check (selectors.submission_facts), then the INSERT, the tally and the
+    note. Any statement more is a regression of issue 15's submission throughput: fold
+    it into one of these instead."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
@@ -582,12 +584,13 @@ def test_a_submission_takes_a_fixed_handful_of_statements(org, campaign):
 
     assert response.status_code == 201, response.json()
     statements = _statements(captured)
-    expected = 3 if connection.vendor == "postgresql" else 5
+    expected = 2 if connection.vendor == "postgresql" else 5
     assert len(statements) == expected, "\n".join(statements)
     assert sum("campaigns_campaign" in sql for sql in statements) == 1
     if connection.vendor == "postgresql":
         write = statements[-1]
         assert "INSERT INTO" in write and "scoring_sharecountchange" in write, write
+        assert "campaigns_officialaccount" in write, write  # the guard's rules
 
 
 def test_a_refusal_or_duplicate_costs_no_more_than_before(org, campaign):
