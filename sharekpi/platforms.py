@@ -402,6 +402,10 @@ def _read_link(url: str) -> _Link:
 _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 
 
+# Whitespace (\s: what str.isspace calls space, Unicode's included) or a control character.
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
+
+
 def _check_text(url: str) -> str:
     text = (url or "").strip().strip(_INVISIBLE).strip()
     if not text:
@@ -415,7 +419,7 @@ def _check_text(url: str) -> str:
             )
             % {"length": f"{len(text):,}", "max": f"{MAX_URL_LENGTH:,}"},
         )
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+    if _SPACE_OR_CONTROL.search(text):
         raise InvalidShareUrl(
             "malformed",
             _(
