@@ -15,6 +15,8 @@ share's logging is already in the notes.
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 
 from campaigns.models import Share, ShareStatus
@@ -26,10 +28,9 @@ from .models import CampaignStaffTally, ShareCountChange
 NOTED = "_dashboard_noted_in_insert"  # set on the share object that the statement wrote
 
 
-def statement_part(share: Share) -> tuple[str, list] | None:
-    """The CTEs that note ``share``'s logging (see the module docstring)."""
-    if connection.vendor != "postgresql" or share.status != ShareStatus.PENDING:
-        return None
+@functools.cache
+def _part_sql() -> tuple[str, list[int]]:
+    """The statement part's SQL (the same for every share) and its status amounts."""
     qn = connection.ops.quote_name
     tally, note = (qn(model._meta.db_table) for model in (CampaignStaffTally, ShareCountChange))
     status_amounts = [int(column == ShareStatus.PENDING) for column in stats.STATUS_COLUMNS]
@@ -48,6 +49,14 @@ def statement_part(share: Share) -> tuple[str, list] | None:
         + ", CASE WHEN dashboard_tally.shares = 1 THEN 1 ELSE 0 END, 0 "
         "FROM new_share, dashboard_tally)"
     )
+    return sql, status_amounts
+
+
+def statement_part(share: Share) -> tuple[str, list] | None:
+    """The CTEs that note ``share``'s logging (see the module docstring)."""
+    if connection.vendor != "postgresql" or share.status != ShareStatus.PENDING:
+        return None
+    sql, status_amounts = _part_sql()
     params = [
         stats.LOCK_NAMESPACE,
         share.campaign_id % 2**31,

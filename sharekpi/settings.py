@@ -402,7 +402,7 @@ SHAREKPI_VERIFY_GROUP_COMMIT = env_flag("SHAREKPI_VERIFY_GROUP_COMMIT", True)
 # A web process gathers the shares logged within this many milliseconds into one
 # verification message (verification.batching); 0: one message per share, sent in the
 # request.
-SHAREKPI_VERIFY_PUBLISH_BATCH_MS = float(os.environ.get("SHAREKPI_VERIFY_PUBLISH_BATCH_MS", "25"))
+SHAREKPI_VERIFY_PUBLISH_BATCH_MS = float(os.environ.get("SHAREKPI_VERIFY_PUBLISH_BATCH_MS", "100"))
 SHAREKPI_FETCH_CONNECT_TIMEOUT = float(os.environ.get("SHAREKPI_FETCH_CONNECT_TIMEOUT", "5"))
 SHAREKPI_FETCH_READ_TIMEOUT = float(os.environ.get("SHAREKPI_FETCH_READ_TIMEOUT", "10"))
 # Wall-clock limit for one fetch, all redirect hops together.
