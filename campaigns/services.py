@@ -6,6 +6,7 @@ import contextlib
 import contextvars
 import functools
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -388,15 +389,15 @@ def _row_values(share: Share) -> list:
     return values
 
 
-_INSERT_SQL: dict[tuple[bool, bool] | None, tuple[str, tuple[str, ...]]] = {}
+_INSERT_SQL: dict[tuple[bool, bool] | None, str] = {}
 
 
-def _insert_sql(guard: tuple[bool, bool] | None) -> tuple[str, tuple[str, ...]]:
+def _insert_sql(guard: tuple[bool, bool] | None) -> str:
     """The INSERT of a share's row, ``RETURNING`` what the parts of its statement read
-    (campaigns.hooks), with ``%s`` placeholders, and each one's parameter name: the
-    fields' (``_insert_fields``) and, with a ``guard`` (whether the URL has a post id,
-    an author), ``selectors.submission_guard``'s: then the row is ``SELECT … FROM
-    campaign c WHERE <the guard>``, none when a rule says no."""
+    (campaigns.hooks), with ``%(name)s`` placeholders (each value is sent once, however
+    often the guard reads it): the fields' (``_insert_fields``) and, with a ``guard``
+    (whether the URL has a post id, an author), ``selectors.submission_guard``'s: then
+    the row is ``SELECT … FROM campaign c WHERE <the guard>``, none when a rule says no."""
     if guard not in _INSERT_SQL:
         qn = connection.ops.quote_name
         fields, _how, names = _insert_fields()
@@ -416,11 +417,26 @@ def _insert_sql(guard: tuple[bool, bool] | None) -> tuple[str, tuple[str, ...]]:
                 f"SELECT {values} FROM {qn(Campaign._meta.db_table)} c"
                 f" WHERE {selectors.submission_guard(*guard)}"
             )
-        _INSERT_SQL[guard] = selectors.positional(
+        _INSERT_SQL[guard] = (
             f"INSERT INTO {qn(Share._meta.db_table)} ({columns}) {rows} "
             "RETURNING id, staff_id, campaign_id"
         )
     return _INSERT_SQL[guard]
+
+
+_PART_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _named_part(index: int, sql: str, params: list) -> tuple[str, dict]:
+    """A part's SQL (``%s`` placeholders) with named ones, ``part<index>_<n>``, and its
+    parameters by those names: one statement takes one kind."""
+    names = iter(range(len(params)))
+
+    def name(match: re.Match) -> str:
+        return "%%" if match.group() == "%%" else f"%(part{index}_{next(names)})s"
+
+    named = _PART_PLACEHOLDER.sub(name, sql)
+    return named, {f"part{index}_{n}": value for n, value in enumerate(params)}
 
 
 def _insert(share: Share, guard: dict | None = None) -> bool:
@@ -437,14 +453,14 @@ def _insert(share: Share, guard: dict | None = None) -> bool:
         share.save(force_insert=True)
         return True
     shape = None if guard is None else (bool(share.post_id), bool(share.author_handle))
-    sql, names = _insert_sql(shape)
-    given = dict(guard) if guard else {}
-    given.update(zip(_insert_fields()[2], _row_values(share), strict=True))
-    params = [given[name] for name in names]
+    sql = _insert_sql(shape)
+    params = dict(guard) if guard else {}
+    params.update(zip(_insert_fields()[2], _row_values(share), strict=True))
     ctes = ""
-    for part_sql, part_params in hooks.new_share_parts(share):
-        ctes += f", {part_sql}"
-        params += part_params
+    for index, (part_sql, part_params) in enumerate(hooks.new_share_parts(share)):
+        named, values = _named_part(index, part_sql, part_params)
+        ctes += f", {named}"
+        params.update(values)
     with connection.cursor() as cursor:
         statement = f"WITH new_share AS ({sql}){ctes} SELECT id FROM new_share"
         cursor.execute(prepared.statement(connection, statement), params)  # planned once

@@ -30,15 +30,16 @@ import re
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-_PLACEHOLDER = re.compile(r"%%|%s")
+_PLACEHOLDER = re.compile(r"%%|%s|%\((\w+)\)s")
 _EXECUTE = re.compile(r"EXECUTE (sharekpi_[0-9a-f]+)\b")
 # Each name's statement, for ``source`` (the same in every connection: named by its text).
 _prepared_sql: dict[str, str] = {}
 
 
 def statement(connection: BaseDatabaseWrapper, sql: str) -> str:
-    """What to run in place of ``sql`` (``%s`` placeholders, ``%%`` for a ``%``) on
-    ``connection``, taking the same parameters."""
+    """What to run in place of ``sql`` (``%s`` placeholders, or ``%(name)s`` ones; ``%%``
+    for a ``%``) on ``connection``, taking the same parameters: a list for ``%s``, a
+    dict for names, each name sent once however often the statement reads it."""
     if connection.vendor != "postgresql" or not settings.SHAREKPI_DB_PREPARED_STATEMENTS:
         return sql
     named = _named.get(sql)
@@ -68,17 +69,26 @@ _named: dict[str, tuple[str, str, str]] = {}
 
 def _name(sql: str) -> tuple[str, str, str]:
     count = 0
+    numbers: dict[str, int] = {}  # a named parameter's number: the same at every use
 
     def number(match: re.Match) -> str:
         nonlocal count
         if match.group() == "%%":
             return "%"
-        count += 1
-        return f"${count}"
+        name = match.group(1)
+        if name is None:
+            count += 1
+            return f"${count}"
+        if name not in numbers:
+            numbers[name] = len(numbers) + 1
+        return f"${numbers[name]}"
 
     numbered = _PLACEHOLDER.sub(number, sql)
+    if count and numbers:
+        raise ValueError("a statement takes %s or %(name)s placeholders, not both")
     name = "sharekpi_" + hashlib.blake2b(numbered.encode(), digest_size=10).hexdigest()
-    execute = f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    given = [f"%({param})s" for param in numbers] or ["%s"] * count
+    execute = f"EXECUTE {name} ({', '.join(given)})" if given else f"EXECUTE {name}"
     return name, numbered, execute
 
 

@@ -72,3 +72,24 @@ def test_off_behind_a_transaction_pooler(postgres, settings):
     assert prepared.statement(connection, SQL) == SQL
     assert run(SQL, [1, "a"]) == [(2, "100%", "a")]
     assert server_statements() == []
+
+
+NAMED = "SELECT %(n)s + 1, %(n)s * 2, '100%%', %(word)s"
+
+
+def test_a_named_parameter_is_sent_once_however_often_it_is_read(postgres):
+    executed = prepared.statement(connection, NAMED)
+    assert executed.endswith("(%(n)s, %(word)s)")
+    assert run(NAMED, {"n": 20, "word": "a"}) == [(21, 40, "100%", "a")]
+    assert prepared.source(executed) == "SELECT $1 + 1, $1 * 2, '100%', $2"
+
+
+def test_named_parameters_run_as_they_are_with_prepared_statements_off(settings):
+    settings.SHAREKPI_DB_PREPARED_STATEMENTS = False
+    assert prepared.statement(connection, NAMED) == NAMED
+    assert run(NAMED, {"n": 20, "word": "a"}) == [(21, 40, "100%", "a")]
+
+
+def test_a_statement_takes_one_kind_of_placeholder(postgres):
+    with pytest.raises(ValueError, match="not both"):
+        prepared.statement(connection, "SELECT %s, %(n)s")
