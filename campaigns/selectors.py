@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
@@ -251,14 +250,6 @@ class SubmissionFacts:
 # Above this, no campaign id can match (bigint): answered without a query.
 MAX_ID = 2**63 - 1
 
-_NAMED = re.compile(r"%\((\w+)\)s")
-
-
-def positional(sql: str) -> tuple[str, tuple[str, ...]]:
-    """``sql`` with its ``%(name)s`` placeholders as ``%s``, and the names in their order:
-    the statement is sent with ``[values[name] for name in names]``."""
-    return _NAMED.sub("%s", sql), tuple(_NAMED.findall(sql))
-
 
 def submission_values(user: User, campaign_id: int, parsed) -> dict:
     """The named parameters of the submission's rules (``_rule_sources``,
@@ -404,7 +395,7 @@ def guard_values(user: User, campaign_id: int, parsed) -> dict:
     return values
 
 
-_SQL: dict[tuple[bool, bool], tuple[str, tuple[str, ...]]] = {}
+_SQL: dict[tuple[bool, bool], str] = {}
 
 
 def submission_facts(user: User, campaign_id: int, parsed) -> SubmissionFacts:
@@ -416,14 +407,15 @@ def submission_facts(user: User, campaign_id: int, parsed) -> SubmissionFacts:
     if not 0 < campaign_id <= MAX_ID:
         return none
     key = (bool(parsed.post_id), bool(parsed.author_handle))
-    compiled = _SQL.get(key)
-    if compiled is None:
-        compiled = _SQL[key] = positional(_submission_sql(*key))
-    sql, names = compiled
-    values = submission_values(user, campaign_id, parsed)
+    sql = _SQL.get(key)
+    if sql is None:
+        sql = _SQL[key] = _submission_sql(*key)
     with connection.cursor() as cursor:
-        # Prepared once per connection: planning it cost PostgreSQL more than running it.
-        cursor.execute(prepared.statement(connection, sql), [values[name] for name in names])
+        # Prepared once per connection (each named value sent once): planning it cost
+        # PostgreSQL more than running it.
+        cursor.execute(
+            prepared.statement(connection, sql), submission_values(user, campaign_id, parsed)
+        )
         rows = cursor.fetchall()
     campaign, existing = None, False
     post_platforms: set[str] = set()
