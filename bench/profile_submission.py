@@ -1,9 +1,8 @@
 """cProfile of share submissions in-process (the Django test client, the whole stack
 but gunicorn): what one ``POST /api/v1/shares/`` costs in CPU, and where it goes,
 beside the floor endpoint. ``make bench`` writes the summary into the bench log
-(var/bench/<size>/submission-profile.txt); by hand, against a bench database:
-
-    python -m bench.profile_submission --requests 200 [--out FILE]
+(var/bench/<size>/submission-profile.txt); on its own, with the submission's load
+runs: ``BENCH_ONLY=submission bash bench/run.sh <size>``.
 """
 
 from __future__ import annotations
@@ -33,13 +32,23 @@ def _cpu_per_request(sends: list[Callable[[], None]]) -> float:
     return (time.process_time() - began) * 1000 / len(sends)
 
 
-def profile(api: list[Callable[[], None]], floor: list[Callable[[], None]], top: int = 45):
+def profile(
+    api: list[Callable[[], None]],
+    floor: list[Callable[[], None]],
+    warm: Callable[[], None],
+    top: int = 45,
+):
     """``api``, ``floor``: one callable per request (each sends one and checks it).
-    Half of ``api`` is timed without the profiler, the other half profiled."""
+    Half of ``api`` is timed without the profiler, the other half profiled. ``warm``,
+    untimed before each of the three: what the timed load runs do first (every token
+    through the authentication, so that each phase finds it in the token cache)."""
     half = len(api) // 2
     timed, profiled = api[:half], api[half:]
+    warm()
     floor_ms = _cpu_per_request(floor)
+    warm()
     cpu_ms = _cpu_per_request(timed)
+    warm()
     profiler = cProfile.Profile(time.process_time)  # CPU, not waits for PostgreSQL
     profiler.enable()
     for send in profiled:

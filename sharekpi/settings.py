@@ -121,6 +121,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Django's PostgreSQL backend with a cheaper health check (sharekpi/db/postgresql): a
+# kept connection is checked before reuse at most once in this many seconds (0 = before
+# every request and task, as Django does).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "sharekpi.db.postgresql"
+SHAREKPI_DB_HEALTH_CHECK_SECONDS = float(os.environ.get("SHAREKPI_DB_HEALTH_CHECK_SECONDS", "5"))
 # The statements run for every verified share are prepared once per PostgreSQL connection
 # (sharekpi/prepared.py). Off behind a pooler in transaction mode (PgBouncer), where the
 # next transaction may run on another server connection, which never saw the PREPARE.
