@@ -369,7 +369,12 @@ def _insert_fields() -> tuple[tuple, tuple, tuple]:
             how.append(_AS_IS)
         else:
             how.append(_PREPARED)
-    return fields, tuple(how), tuple(f"share__{f.attname}" for f in fields)
+    # The auto_now fields take one value, sent once (``_row_values``).
+    names = tuple(
+        "share__now" if read == _NOW else f"share__{f.attname}"
+        for f, read in zip(fields, how, strict=True)
+    )
+    return fields, tuple(how), names
 
 
 def _row_values(share: Share) -> list:
@@ -430,13 +435,26 @@ _PART_PLACEHOLDER = re.compile(r"%%|%s")
 def _named_part(index: int, sql: str, params: list) -> tuple[str, dict]:
     """A part's SQL (``%s`` placeholders) with named ones, ``part<index>_<n>``, and its
     parameters by those names: one statement takes one kind."""
-    names = iter(range(len(params)))
+    named, names = _part_names(index, sql, len(params))
+    return named, dict(zip(names, params, strict=True))
+
+
+@functools.lru_cache(maxsize=64)
+def _part_names(index: int, sql: str, count: int) -> tuple[str, tuple[str, ...]]:
+    """``_named_part``'s SQL and parameter names, worked out once per part (a part's SQL
+    is the same for every share)."""
+    names = tuple(f"part{index}_{n}" for n in range(count))
+    next_name = iter(names).__next__
 
     def name(match: re.Match) -> str:
-        return "%%" if match.group() == "%%" else f"%(part{index}_{next(names)})s"
+        return "%%" if match.group() == "%%" else f"%({next_name()})s"
 
-    named = _PART_PLACEHOLDER.sub(name, sql)
-    return named, {f"part{index}_{n}": value for n, value in enumerate(params)}
+    return _PART_PLACEHOLDER.sub(name, sql), names
+
+
+# Each statement's text by its shape and parts' SQL: built once, and the same string
+# object each time (sharekpi.prepared looks it up by its text, whose hash it keeps).
+_STATEMENTS: dict[tuple, str] = {}
 
 
 def _insert(share: Share, guard: dict | None = None) -> bool:
@@ -453,16 +471,21 @@ def _insert(share: Share, guard: dict | None = None) -> bool:
         share.save(force_insert=True)
         return True
     shape = None if guard is None else (bool(share.post_id), bool(share.author_handle))
-    sql = _insert_sql(shape)
     params = dict(guard) if guard else {}
     params.update(zip(_insert_fields()[2], _row_values(share), strict=True))
-    ctes = ""
-    for index, (part_sql, part_params) in enumerate(hooks.new_share_parts(share)):
-        named, values = _named_part(index, part_sql, part_params)
-        ctes += f", {named}"
-        params.update(values)
+    parts = hooks.new_share_parts(share)
+    key = (shape, *(part_sql for part_sql, _params in parts))
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        ctes = "".join(
+            f", {_named_part(index, part_sql, part_params)[0]}"
+            for index, (part_sql, part_params) in enumerate(parts)
+        )
+        statement = f"WITH new_share AS ({_insert_sql(shape)}){ctes} SELECT id FROM new_share"
+        _STATEMENTS[key] = statement
+    for index, (part_sql, part_params) in enumerate(parts):
+        params.update(_named_part(index, part_sql, part_params)[1])
     with connection.cursor() as cursor:
-        statement = f"WITH new_share AS ({sql}){ctes} SELECT id FROM new_share"
         cursor.execute(prepared.statement(connection, statement), params)  # planned once
         row = cursor.fetchone()
     if row is None:
