@@ -29,14 +29,17 @@ NOTED = "_dashboard_noted_in_insert"  # set on the share object that the stateme
 
 
 @functools.cache
-def _part_sql() -> tuple[str, list[int]]:
-    """The statement part's SQL (the same for every share) and its status amounts."""
+def _part_sql() -> str:
+    """The statement part's SQL, the same for every share. Its constants are written in
+    it (the lock's namespace, the status amounts: one pending), and the lock's key is
+    worked out from the new row (``stats``' ``campaign_id % 2**31``), so that only the
+    three values that differ between shares are parameters."""
     qn = connection.ops.quote_name
     tally, note = (qn(model._meta.db_table) for model in (CampaignStaffTally, ShareCountChange))
     status_amounts = [int(column == ShareStatus.PENDING) for column in stats.STATUS_COLUMNS]
     sql = (
-        "dashboard_lock AS (SELECT pg_advisory_xact_lock_shared(CAST(%s AS int), "
-        "CAST(%s AS int)) FROM new_share), "
+        f"dashboard_lock AS (SELECT pg_advisory_xact_lock_shared({int(stats.LOCK_NAMESPACE)}, "
+        "CAST(new_share.campaign_id % 2147483648 AS int)) FROM new_share), "
         f"dashboard_tally AS (INSERT INTO {tally} (campaign_id, person_id, shares, verified) "
         "SELECT new_share.campaign_id, new_share.staff_id, 1, 0 FROM new_share, dashboard_lock "
         f"ON CONFLICT (campaign_id, person_id) DO UPDATE SET shares = {tally}.shares + 1 "
@@ -45,28 +48,24 @@ def _part_sql() -> tuple[str, list[int]]:
         f"platform, {', '.join(qn(c) for c in stats.STATUS_COLUMNS)}, shared_staff, "
         "verified_staff) SELECT new_share.staff_id, new_share.campaign_id, "
         "CAST(%s AS smallint), CAST(%s AS date), CAST(%s AS varchar), "
-        + ", ".join(["CAST(%s AS smallint)"] * len(status_amounts))
+        + ", ".join(str(amount) for amount in status_amounts)
         + ", CASE WHEN dashboard_tally.shares = 1 THEN 1 ELSE 0 END, 0 "
         "FROM new_share, dashboard_tally)"
     )
-    return sql, status_amounts
+    return sql
 
 
 def statement_part(share: Share) -> tuple[str, list] | None:
     """The CTEs that note ``share``'s logging (see the module docstring)."""
     if connection.vendor != "postgresql" or share.status != ShareStatus.PENDING:
         return None
-    sql, status_amounts = _part_sql()
     params = [
-        stats.LOCK_NAMESPACE,
-        share.campaign_id % 2**31,
         selectors.kpi_year_of(share.submitted_at),
         stats.week_start_of(share.submitted_at),
         share.platform,
-        *status_amounts,
     ]
     share.__dict__[NOTED] = True
-    return sql, params
+    return _part_sql(), params
 
 
 def noted(change) -> bool:
