@@ -43,6 +43,16 @@ class LoadResult:
         return percentile(self.latencies, fraction)
 
 
+def combined(results: list[LoadResult]) -> LoadResult:
+    """Several loads as one: their requests, statuses and time added up."""
+    total = LoadResult(elapsed=sum(r.elapsed for r in results), latencies=[])
+    for result in results:
+        total.latencies.extend(result.latencies)
+        total.statuses.update(result.statuses)
+        total.sample_errors.extend(result.sample_errors)
+    return total
+
+
 def percentile(values: list[float], fraction: float) -> float:
     """The ``fraction`` quantile (0.95 → p95), by linear interpolation."""
     if not values:

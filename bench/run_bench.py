@@ -1156,6 +1156,9 @@ def measure_pdf_cold_start(bench: Bench, unit_and_people: tuple[OrgUnit, int]) -
     )
 
 
+SUBMIT_SLICE = 500  # requests of one kind in a row, at most about (part_submission)
+
+
 def part_submission(bench: Bench) -> list[Outcome]:
     name = "Share submission"
     if not routed("/api/v1/shares/"):
@@ -1221,13 +1224,20 @@ def part_submission(bench: Bench) -> list[Outcome]:
         # The batch's tokens through the authentication once, untimed, so that floor and
         # submission alike find them in the token cache (accounts.authentication).
         load.run(port, [warm_request(c) for c in batch], concurrency=size.clients)
-        floor_requests = [request(c, "/bench/floor/") for c in batch]
-        floor = measured(floor_cpu, port, floor_requests)
-        submissions = [request(c, "/api/v1/shares/") for c in batch]
-        with LockWaits() as sampled:
-            result = measured(submission_cpu, port, submissions)
-        locks.active += sampled.active
-        locks.waits.update(sampled.waits)
+        # Floor and submissions take turns in slices of about SUBMIT_SLICE requests, so
+        # that a slower spell of the machine (another tenant, a checkpoint) falls on both
+        # alike rather than on one of them: the run's figure is its slices' together.
+        slices = max(1, len(batch) // SUBMIT_SLICE)
+        floors, results = [], []
+        for part in range(slices):
+            chunk = batch[part::slices]
+            floors.append(measured(floor_cpu, port, [request(c, "/bench/floor/") for c in chunk]))
+            submissions = [request(c, "/api/v1/shares/") for c in chunk]
+            with LockWaits() as sampled:
+                results.append(measured(submission_cpu, port, submissions))
+            locks.active += sampled.active
+            locks.waits.update(sampled.waits)
+        floor, result = load.combined(floors), load.combined(results)
         errors.update({k: v for k, v in result.statuses.items() if k != 201})
         samples.extend(result.sample_errors)
         rates.append(result.throughput(201))
@@ -1237,6 +1247,7 @@ def part_submission(bench: Bench) -> list[Outcome]:
     if sum(errors.values()) > 0.01 * per_run * size.runs:
         raise RuntimeError(f"too many failed submissions {dict(errors)}: {samples[:2]}")
     ratios = [v / f for v, f in zip(rates, floor_rates, strict=True)]
+    p95_ratios = [v / f for v, f in zip(p95s, floor_p95s, strict=True)]
     med = statistics.median(ratios)
     sent = per_run * size.runs
     cpu = "; ".join(
@@ -1252,7 +1263,9 @@ def part_submission(bench: Bench) -> list[Outcome]:
         f"(person, campaign, platform) on a campaign open today; verification tasks go to a "
         f"Redis queue no worker reads; each batch's tokens are read once, untimed, before "
         f"the floor and the submissions, which then both find them in the token cache "
-        f"(shared Redis cache, as in production). {queries['api']} SQL queries per submission "
+        f"(shared Redis cache, as in production); within a run floor and submissions take "
+        f"turns, {max(1, per_run // SUBMIT_SLICE)} slices each. {queries['api']} SQL queries "
+        f"per submission "
         f"(floor: {queries['floor']}); in-process CPU per request {profiled.cpu_ms:.1f} ms "
         f"(floor: {profiled.floor_cpu_ms:.1f} ms; cProfile in the bench log, "
         f"submission-profile.txt); while it ran, {locks.summary()}. CPU per request under "
@@ -1278,11 +1291,13 @@ def part_submission(bench: Bench) -> list[Outcome]:
             values=p95s,
             floor=floor_p95s,
             floor_name="p95 of the floor endpoint",
-            ratio=[v / f for v, f in zip(p95s, floor_p95s, strict=True)],
-            goal="none set",
+            ratio=p95_ratios,
+            goal=f"≤ 2{TIMES} floor",
+            met=statistics.median(p95_ratios) <= 2,
             note=f"Same runs; {size.clients} requests always in flight"
             + (f"; non-201 answers: {dict(errors)}" if errors else "")
-            + ".",
+            + "."
+            + miss(statistics.median(p95_ratios), 2, "x"),
         ),
     ]
 
