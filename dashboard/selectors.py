@@ -512,14 +512,16 @@ def build(filters: Filters) -> Dashboard:
             scope=scope, campaign__in=shown
         ).values_list("campaign_id", "shared_staff", "verified_staff")
     }
-    labels = dict(Platform.choices)
+    # Translated once a request, not once a cell.
+    labels = {value: str(label) for value, label in Platform.choices}
+    logged_platforms: dict[int, set[str]] = defaultdict(set)
+    for campaign_id, platform in per_campaign_platform:
+        logged_platforms[campaign_id].add(platform)
     campaign_rows = []
     for item in shown:
         audience = _audience_in(region, audiences.get(item.pk, []), subtree_people, totals.people)
         shared, verified_staff = staff_stats.get(item.pk, (0, 0))
-        platforms = sorted(
-            set(official.get(item.pk, [])) | {p for c, p in per_campaign_platform if c == item.pk}
-        )
+        platforms = sorted(set(official.get(item.pk, [])) | logged_platforms[item.pk])
         row = CampaignRow(item, audience, shared, verified_staff)
         for platform in platforms:
             logged, verified = per_campaign_platform.get((item.pk, platform), (0, 0))

@@ -101,8 +101,9 @@ def dashboard_page(request):
                 "aria_sort": ("descending" if descending else "ascending") if active else None,
             }
         )
-    # The unit table's cells are labelled by their column on a phone (cards).
-    unit_labels = {col["key"]: col["label"] for col in sort_links}
+    # The unit table's cells are labelled by their column on a phone (cards): translated
+    # once here, not once a row.
+    unit_labels = {col["key"]: str(col["label"]) for col in sort_links}
     for row in board.units:
         row.url = link(unit=row.unit_id, sort=filters.sort) if row.unit_id else None
         row.meter = charts.meter(
