@@ -590,11 +590,11 @@ def _unit_rows(parent, children, by_child, shares_of_child, totals, unitless) ->
         rows.append(row)
     direct = by_child.get("")
     if parent is not None and direct is not None:
-        direct.label = f"{parent[2]} (directly)"
+        direct.label = _("%(unit)s (directly)") % {"unit": parent[2]}
         rows.append(direct)
     if unitless:
         row = by_child[None]
-        row.label = "(no unit)"
+        row.label = _("(no unit)")
         rows.append(row)
     # What is not in a child unit belongs to the direct / no-unit row.
     rest = [r for r in rows if r.unit_id is None]
