@@ -354,10 +354,9 @@ class LockWaits:
     """Samples PostgreSQL's active sessions on this database while a load runs:
     how often they wait on a lock (a hot row, an advisory lock), and on what."""
 
-    # Five samples a second, from a prepared statement (planned once): the sampling is
-    # PostgreSQL's and the bench's CPU too, counted in the submission's figures, so it
-    # must stay small beside the load (twenty planned queries a second were about a
-    # fifth of PostgreSQL's CPU during the submission runs).
+    # Five samples a second, from a prepared statement (planned once): the sampling costs
+    # PostgreSQL and the bench CPU too, which the submission's figures count, so it must
+    # stay small beside the load (it was a query planned afresh twenty times a second).
     def __init__(self, interval: float = 0.2):
         self.interval = interval
         self.active = 0
