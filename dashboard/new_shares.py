@@ -32,14 +32,14 @@ NOTED = "_dashboard_noted_in_insert"  # set on the share object that the stateme
 def _part_sql() -> str:
     """The statement part's SQL, the same for every share. Its constants are written in
     it (the lock's namespace, the status amounts: one pending), and the lock's key is
-    worked out from the new row (``stats``' ``campaign_id % 2**31``), so that only the
-    three values that differ between shares are parameters."""
+    worked out from the new row (``stats``' ``campaign_id % LOCK_KEYS``), so that only
+    the three values that differ between shares are parameters."""
     qn = connection.ops.quote_name
     tally, note = (qn(model._meta.db_table) for model in (CampaignStaffTally, ShareCountChange))
     status_amounts = [int(column == ShareStatus.PENDING) for column in stats.STATUS_COLUMNS]
     sql = (
         f"dashboard_lock AS (SELECT pg_advisory_xact_lock_shared({int(stats.LOCK_NAMESPACE)}, "
-        "CAST(new_share.campaign_id % 2147483648 AS int)) FROM new_share), "
+        f"CAST(new_share.campaign_id %% {int(stats.LOCK_KEYS)} AS int)) FROM new_share), "
         f"dashboard_tally AS (INSERT INTO {tally} (campaign_id, person_id, shares, verified) "
         "SELECT new_share.campaign_id, new_share.staff_id, 1, 0 FROM new_share, dashboard_lock "
         f"ON CONFLICT (campaign_id, person_id) DO UPDATE SET shares = {tally}.shares + 1 "

@@ -80,6 +80,9 @@ STAFF_COLUMNS = ("shared_staff", "verified_staff")
 # fold's lock is (FOLD_LOCK_NAMESPACE, 0)).
 LOCK_NAMESPACE = 0x5348  # "SH"
 FOLD_LOCK_NAMESPACE = 0x5346  # "SF"
+# A campaign's key in LOCK_NAMESPACE: its id modulo this (the key is a 32-bit int).
+# campaigns' share statement works it out in SQL (dashboard.new_shares), from this too.
+LOCK_KEYS = 2**31
 FOLD_BATCH = 5000
 UPSERT_CHUNK = 500
 
@@ -103,7 +106,9 @@ def _advisory_lock(*, campaign_id: int | None) -> None:
     if connection.vendor != "postgresql":
         return  # SQLite runs one writer at a time (IMMEDIATE transactions)
     namespace, key = (
-        (FOLD_LOCK_NAMESPACE, 0) if campaign_id is None else (LOCK_NAMESPACE, campaign_id % 2**31)
+        (FOLD_LOCK_NAMESPACE, 0)
+        if campaign_id is None
+        else (LOCK_NAMESPACE, campaign_id % LOCK_KEYS)
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
@@ -188,7 +193,7 @@ def _campaign_locks(campaign_ids: list[int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock_shared(%s, c) FROM unnest(%s::int[]) AS c",
-            [LOCK_NAMESPACE, [c % 2**31 for c in campaign_ids]],
+            [LOCK_NAMESPACE, [c % LOCK_KEYS for c in campaign_ids]],
         )
 
 
