@@ -474,17 +474,15 @@ def _insert(share: Share, guard: dict | None = None) -> bool:
     params = dict(guard) if guard else {}
     params.update(zip(_insert_fields()[2], _row_values(share), strict=True))
     parts = hooks.new_share_parts(share)
-    key = (shape, *(part_sql for part_sql, _params in parts))
+    named = [_named_part(index, sql, values) for index, (sql, values) in enumerate(parts)]
+    for _sql, values in named:
+        params.update(values)
+    key = (shape, *(sql for sql, _values in parts))
     statement = _STATEMENTS.get(key)
     if statement is None:
-        ctes = "".join(
-            f", {_named_part(index, part_sql, part_params)[0]}"
-            for index, (part_sql, part_params) in enumerate(parts)
-        )
+        ctes = "".join(f", {sql}" for sql, _values in named)
         statement = f"WITH new_share AS ({_insert_sql(shape)}){ctes} SELECT id FROM new_share"
         _STATEMENTS[key] = statement
-    for index, (part_sql, part_params) in enumerate(parts):
-        params.update(_named_part(index, part_sql, part_params)[1])
     with connection.cursor() as cursor:
         cursor.execute(prepared.statement(connection, statement), params)  # planned once
         row = cursor.fetchone()
